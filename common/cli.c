@@ -1,0 +1,65 @@
+/*
+ * cli: strict option-value parsing (the OpenBSD strtonum habit).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "out.h"
+#include "slice.h"
+
+uint64_t
+cli_u64(const char *flag, const char *arg, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (!slice_u64(slice_cstr(arg), &v))
+		die_usage("invalid %s '%s'", flag, arg);
+	if (v < min || v > max)
+		die_usage("invalid %s '%s': must be between %llu and %llu", flag,
+		    arg, (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+double
+cli_double(const char *flag, const char *arg, double min, double max)
+{
+	const char *p;
+	char *end;
+	double v;
+
+	/* strtod would also take hex, inf, nan and leading blanks. */
+	for (p = arg; *p; p++)
+		if (!(is_digit((unsigned char)*p) || *p == '.' || *p == '-' ||
+		    *p == '+' || *p == 'e' || *p == 'E'))
+			die_usage("invalid %s '%s'", flag, arg);
+	errno = 0;
+	v = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || errno || !isfinite(v))
+		die_usage("invalid %s '%s'", flag, arg);
+	if (v < min || v > max)
+		die_usage("invalid %s '%s': must be between %g and %g", flag, arg,
+		    min, max);
+	return v;
+}
+
+noreturn void
+cli_version(void)
+{
+	out_str(diag_prog);
+	out_str(" " TOOLKIT_NAME " " TOOLKIT_VERSION "\n");
+	out_finish();
+	exit(EXIT_OK);
+}
+
+noreturn void
+cli_help(const char *text)
+{
+	out_str(text);
+	out_finish();
+	exit(EXIT_OK);
+}

@@ -1,0 +1,22 @@
+/*
+ * cli: option-value parsing shared by the tools. Every parser validates
+ * the whole string (no sign, no blanks, no trailing junk, in range) and on
+ * failure calls die_usage naming the flag: "invalid --minwidth 'abc'".
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdint.h>
+#include "compat.h"
+
+uint64_t cli_u64(const char *flag, const char *arg, uint64_t min, uint64_t max);
+/* Finite decimal number (strtod syntax, no hex/inf/nan) within [min, max]. */
+double cli_double(const char *flag, const char *arg, double min, double max);
+
+/* Print "prog flamekit VERSION" on stdout and exit 0. */
+noreturn void cli_version(void);
+
+/* Print text on stdout and exit 0 (for --help). */
+noreturn void cli_help(const char *text);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * lr: one buffer holds [start, end) of unconsumed input. When no '\n' is
+ * left in it, the unconsumed tail is moved to the front and the buffer is
+ * refilled (doubled first if the tail already fills it, which is how a
+ * line of any length fits). `scan` remembers how far the tail was already
+ * searched, so a huge line is not searched again after every read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "lr.h"
+#include "xmalloc.h"
+
+static void
+init(struct lr *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+int
+lr_open(struct lr *r, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	init(r);
+	if (strcmp(path, "-") == 0) {
+		fd = 0;
+		r->name = "<stdin>";
+	} else {
+		do
+			fd = open(path, O_RDONLY);
+		while (fd < 0 && errno == EINTR);
+		if (fd < 0)
+			return -1;
+		r->name = path;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fd != 0)
+			close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	r->fd = fd;
+	r->cap = LR_BLOCK;
+	r->buf = xmalloc(r->cap);
+	r->own_buf = 1;
+	return 0;
+}
+
+void
+lr_open_or_die(struct lr *r, const char *path)
+{
+	if (lr_open(r, path) < 0)
+		die_errno("cannot open '%s'", strcmp(path, "-") ? path : "<stdin>");
+}
+
+void
+lr_open_mem(struct lr *r, const char *p, size_t n, const char *name,
+    uint64_t lineno0)
+{
+	init(r);
+	r->name = name;
+	r->lineno = lineno0;
+	r->buf = (char *)p;
+	r->cap = n;
+	r->end = n;
+	r->eof = 1;
+}
+
+/*
+ * Read once more into the buffer, compacting or growing it first.
+ * Returns the number of bytes added (0 at end of input).
+ */
+static size_t
+fill(struct lr *r, size_t min_room)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->start) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->scan = r->scan > r->start ? r->scan - r->start : 0;
+		r->start = 0;
+	}
+	if (r->cap - r->end < min_room) {
+		size_t cap = r->cap;
+		while (cap - r->end < min_room)
+			cap = st_add(cap, cap);
+		r->buf = xrealloc(r->buf, cap);
+		r->cap = cap;
+	}
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("read error on '%s'", r->name);
+	if (n == 0)
+		r->eof = 1;
+	r->end += (size_t)n;
+	return (size_t)n;
+}
+
+int
+lr_next(struct lr *r, struct slice *line)
+{
+	for (;;) {
+		size_t from = r->scan > r->start ? r->scan : r->start;
+		char *nl = from < r->end ?
+		    memchr(r->buf + from, '\n', r->end - from) : NULL;
+		size_t len;
+
+		if (nl) {
+			len = (size_t)(nl - (r->buf + r->start));
+			*line = slice_make(r->buf + r->start, len);
+			r->start += len + 1;
+			r->scan = r->start;
+			break;
+		}
+		r->scan = r->end;
+		if (!r->eof) {
+			fill(r, LR_BLOCK / 2);
+			continue;
+		}
+		if (r->start == r->end)
+			return 0;
+		*line = slice_make(r->buf + r->start, r->end - r->start);
+		r->start = r->end;
+		break;
+	}
+	if (line->n && line->p[line->n - 1] == '\r')
+		line->n--;
+	r->lineno++;
+	return 1;
+}
+
+static size_t
+after_last_newline(const char *p, size_t n)
+{
+	while (n && p[n - 1] != '\n')
+		n--;
+	return n;
+}
+
+size_t
+lr_chunk(struct lr *r, struct buf *into,
+    size_t want, size_t (*boundary)(const char *p, size_t n))
+{
+	size_t take;
+
+	buf_reset(into);
+	if (!boundary)
+		boundary = after_last_newline;
+	while (!r->eof && r->end - r->start < want)
+		fill(r, want - (r->end - r->start));
+	for (;;) {
+		size_t avail = r->end - r->start;
+		if (!avail)
+			return 0;
+		take = boundary(r->buf + r->start, avail);
+		if (take)
+			break;
+		if (r->eof) {
+			take = avail;
+			break;
+		}
+		fill(r, avail < LR_BLOCK ? LR_BLOCK : avail);
+	}
+	buf_add(into, r->buf + r->start, take);
+	r->start += take;
+	r->scan = r->start;
+	return take;
+}
+
+void
+lr_slurp(struct lr *r, struct buf *into)
+{
+	struct stat st;
+	ssize_t n;
+
+	buf_add(into, r->buf + r->start, r->end - r->start);
+	r->start = r->scan = r->end;
+	if (r->eof)
+		return;
+	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		buf_grow(into, (size_t)st.st_size);
+	for (;;) {
+		if (into->cap - into->len < LR_BLOCK)
+			buf_grow(into, LR_BLOCK);
+		do
+			n = read(r->fd, into->p + into->len, into->cap - into->len - 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			die_errno("read error on '%s'", r->name);
+		if (n == 0)
+			break;
+		buf_setlen(into, into->len + (size_t)n);
+	}
+	r->eof = 1;
+}
+
+void
+lr_close(struct lr *r)
+{
+	if (r->fd > 0)
+		close(r->fd);
+	if (r->own_buf)
+		free(r->buf);
+	init(r);
+}
