@@ -78,8 +78,14 @@ asan:
 bench: all
 	sh tests/bench.sh --shared $(SHARED) $(B)
 
+# Draw a real capture shipped in the repo: perf script text of a small
+# word-counting program, folded, then drawn as demo.svg.
 demo: all
-	sh tests/demo.sh $(B)
+	gzip -dc tests/fixtures/demo/wordfreq.perf.gz >$(B)/demo.perf
+	$(B)/bin/collapse-perf $(B)/demo.perf >$(B)/demo.folded
+	$(B)/bin/flamegraph --title 'wordfreq: CPU flame graph' \
+		$(B)/demo.folded >demo.svg
+	@echo "demo.svg written: open it in a browser"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
