@@ -53,7 +53,7 @@ cli_version(void)
 	out_str(diag_prog);
 	out_str(" " TOOLKIT_NAME " " TOOLKIT_VERSION "\n");
 	out_finish();
-	exit(EXIT_OK);
+	diag_exit(EXIT_OK);
 }
 
 noreturn void
@@ -61,5 +61,5 @@ cli_help(const char *text)
 {
 	out_str(text);
 	out_finish();
-	exit(EXIT_OK);
+	diag_exit(EXIT_OK);
 }

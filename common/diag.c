@@ -15,6 +15,15 @@
 const char *diag_prog = "flamekit";
 int diag_level = DIAG_WARN;
 static const char *diag_usage;
+void (*diag_exit_hook)(int status);
+
+noreturn void
+diag_exit(int status)
+{
+	if (diag_exit_hook)
+		diag_exit_hook(status);
+	exit(status);
+}
 
 void
 diag_init(const char *prog, const char *usage)
@@ -49,7 +58,7 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(NULL, fmt, ap, NULL);
 	va_end(ap);
-	exit(EXIT_INPUT);
+	diag_exit(EXIT_INPUT);
 }
 
 noreturn void
@@ -63,7 +72,7 @@ die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(NULL, fmt, ap, suffix);
 	va_end(ap);
-	exit(EXIT_INPUT);
+	diag_exit(EXIT_INPUT);
 }
 
 noreturn void
@@ -77,7 +86,7 @@ die_usage(const char *fmt, ...)
 	if (diag_usage)
 		fprintf(stderr, "%s", diag_usage);
 	fprintf(stderr, "Try '%s --help' for more information.\n", diag_prog);
-	exit(EXIT_USAGE);
+	diag_exit(EXIT_USAGE);
 }
 
 int

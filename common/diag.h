@@ -30,6 +30,14 @@ extern int diag_level;
  */
 void diag_init(const char *prog, const char *usage);
 
+/*
+ * Every exit of the toolkit's code goes through diag_exit(), so a test
+ * harness (the fuzzers) can set diag_exit_hook to unwind with longjmp
+ * instead of ending the process. The hook must not return.
+ */
+extern void (*diag_exit_hook)(int status);
+noreturn void diag_exit(int status);
+
 noreturn void die(const char *fmt, ...) ATTR_PRINTF(1, 2);
 /* die() with ": strerror(errno)" appended. */
 noreturn void die_errno(const char *fmt, ...) ATTR_PRINTF(1, 2);

@@ -21,7 +21,7 @@ write_all(const char *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (errno == EPIPE)
-				exit(EXIT_OK);	/* reader went away: not our error */
+				diag_exit(EXIT_OK);	/* reader went away: not our error */
 			die_errno("write error");
 		}
 		p += w;
