@@ -80,6 +80,15 @@ bench: all
 
 # Draw a real capture shipped in the repo: perf script text of a small
 # word-counting program, folded, then drawn as demo.svg.
+# Fuzz every parser for FUZZ_SECONDS each (libFuzzer, clang).
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Stream a 10 GB perf script and a 5 GB folded file; peak RSS must stay flat.
+stress: all
+	sh tests/stress.sh --shared $(SHARED) $(B)
+
 demo: all
 	gzip -dc tests/fixtures/demo/wordfreq.perf.gz >$(B)/demo.perf
 	$(B)/bin/collapse-perf $(B)/demo.perf >$(B)/demo.folded
@@ -99,7 +108,7 @@ uninstall:
 clean:
 	rm -rf build demo.svg
 
-.PHONY: all check asan bench demo install uninstall clean
+.PHONY: all check asan bench demo fuzz stress install uninstall clean
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.d)
