@@ -18,14 +18,14 @@ fail=0
 
 # Peak RSS in KiB of a command reading stdin, via getrusage of a child.
 peak() {
-	python3 - "$@" <<'PY'
+	python3 -c '
 import resource, subprocess, sys, time
 t = time.time()
-p = subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.PIPE)
+p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)
 dt = time.time() - t
 sys.stdout.write("%d %d %.1f %d\n" % (p.returncode,
     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, dt, len(p.stdout)))
-PY
+' "$@"
 }
 
 check() {
@@ -46,7 +46,7 @@ check "collapse-perf on $perf_size" 65536 "$r"
 
 echo "# streaming $folded_size of folded stacks into flamegraph"
 "$shared/bench/make-folded-corpus" 5K "$tmp/seed.folded" >/dev/null
-r=$(python3 - "$tmp/seed.folded" "$folded_size" <<'PY' | peak "$bin/flamegraph"
+cat >"$tmp/gen.py" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
 units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -62,6 +62,6 @@ try:
 except BrokenPipeError:
     pass
 PY
-)
+r=$(python3 "$tmp/gen.py" "$tmp/seed.folded" "$folded_size" | peak "$bin/flamegraph")
 check "flamegraph on $folded_size" 65536 "$r"
 exit $fail
