@@ -150,6 +150,34 @@ after_last_newline(const char *p, size_t n)
 	return n;
 }
 
+/*
+ * read(2) up to max bytes (at least 64 KiB, so looking for a cut point
+ * does not crawl) into b; returns bytes read, 0 at end of input.
+ */
+static size_t
+read_into(struct lr *r, struct buf *b, size_t max)
+{
+	ssize_t n;
+
+	if (max < 65536)
+		max = 65536;
+	buf_grow(b, max);
+	do
+		n = read(r->fd, b->p + b->len, max);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno("read error on '%s'", r->name);
+	if (n == 0)
+		r->eof = 1;
+	buf_setlen(b, b->len + (size_t)n);
+	return (size_t)n;
+}
+
+/*
+ * Chunks are read straight into the caller's buffer, so the bytes are
+ * copied only once; what lies past the cut (a partial sample, small)
+ * goes back into the reader's own buffer for the next chunk.
+ */
 size_t
 lr_chunk(struct lr *r, struct buf *into,
     size_t want, size_t (*boundary)(const char *p, size_t n))
@@ -159,24 +187,41 @@ lr_chunk(struct lr *r, struct buf *into,
 	buf_reset(into);
 	if (!boundary)
 		boundary = after_last_newline;
-	while (!r->eof && r->end - r->start < want)
-		fill(r, want - (r->end - r->start));
+	if (r->fd < 0) {
+		/* A memory reader: its bytes are not ours to move. */
+		take = r->end - r->start;
+		if (take && !(take = boundary(r->buf + r->start, take)))
+			take = r->end - r->start;
+		buf_add(into, r->buf + r->start, take);
+		r->start = r->scan = r->start + take;
+		return take;
+	}
+	buf_add(into, r->buf + r->start, r->end - r->start);
+	r->start = r->end = r->scan = 0;
+	while (!r->eof && into->len < want)
+		read_into(r, into, want - into->len);
 	for (;;) {
-		size_t avail = r->end - r->start;
-		if (!avail)
+		if (!into->len)
 			return 0;
-		take = boundary(r->buf + r->start, avail);
+		take = boundary(into->p, into->len);
 		if (take)
 			break;
 		if (r->eof) {
-			take = avail;
+			take = into->len;
 			break;
 		}
-		fill(r, avail < LR_BLOCK ? LR_BLOCK : avail);
+		read_into(r, into, into->len);
 	}
-	buf_add(into, r->buf + r->start, take);
-	r->start += take;
-	r->scan = r->start;
+	if (take < into->len) {
+		size_t rest = into->len - take;
+		if (r->cap < rest) {
+			r->buf = xrealloc(r->buf, rest);
+			r->cap = rest;
+		}
+		memcpy(r->buf, into->p + take, rest);
+		r->end = rest;
+		buf_setlen(into, take);
+	}
 	return take;
 }
 
