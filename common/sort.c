@@ -1,13 +1,14 @@
 /*
- * sort: merge sort of (prefix, id) pairs. The prefix is the key's first
- * 8 bytes packed big-endian, so comparing prefixes as integers agrees with
- * memcmp; only ties fall back to memcmp on the rest. Merge sort keeps it
- * O(n log n) on any input and stable; the scratch array is one allocation.
- * A large array is sorted as two halves on two threads, then merged: the
- * time goes into cache misses on key bytes, and two cores wait on twice
- * as many at once.
+ * sort: multikey quicksort (Bentley and Sedgewick) on 8-byte chunks.
+ * Each item carries the 8 key bytes at the depth being sorted, packed
+ * big-endian so that integer order is memcmp order. A partition step
+ * compares only those integers; just the items whose chunks tie are read
+ * again, 8 bytes further on. Folded stacks share long prefixes (the same
+ * callers over and over): a comparison sort would memcmp those prefixes
+ * at every comparison, with a cache miss on each of two keys, while here
+ * a shared prefix costs one read per key per 8 bytes, in a sequential
+ * pass that can be prefetched.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,133 +16,142 @@
 #include "xmalloc.h"
 
 struct sort_item {
-	uint64_t prefix;
+	uint64_t chunk;		/* key bytes [depth, depth + 8), 0-padded */
 	uint32_t id;
 };
 
-static uint64_t
-prefix_of(struct slice k)
+static inline uint64_t
+chunk_at(struct slice k, size_t depth)
 {
 	unsigned char b[8] = { 0 };
 	uint64_t v = 0;
 	size_t i;
 
-	memcpy(b, k.p, k.n < 8 ? k.n : 8);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (depth + 8 <= k.n) {
+		memcpy(&v, k.p + depth, 8);
+		return __builtin_bswap64(v);
+	}
+#endif
+	if (depth < k.n)
+		memcpy(b, k.p + depth, k.n - depth < 8 ? k.n - depth : 8);
 	for (i = 0; i < 8; i++)
-		v = (v << 8) | b[i];
+		v = v << 8 | b[i];
 	return v;
 }
 
+static inline void
+swap_items(struct sort_item *a, size_t i, size_t j)
+{
+	struct sort_item t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+/* Whether x sorts before y; both keys are known equal before depth. */
 static inline int
-item_cmp(const struct sort_item *x, const struct sort_item *y,
+item_less(const struct sort_item *x, const struct sort_item *y, size_t depth,
     const struct slice *keys)
 {
-	struct slice a, b;
+	struct slice kx, ky;
 
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	a = keys[x->id];
-	b = keys[y->id];
-	/* Equal prefixes: either both keys are >= 8 bytes or NUL padding hid a length. */
-	if (a.n <= 8 || b.n <= 8)
-		return a.n < b.n ? -1 : a.n > b.n;
-	return slice_cmp(slice_from(a, 8), slice_from(b, 8));
+	if (x->chunk != y->chunk)
+		return x->chunk < y->chunk;
+	kx = keys[x->id];
+	ky = keys[y->id];
+	return slice_cmp(slice_from(kx, kx.n < depth ? kx.n : depth),
+	    slice_from(ky, ky.n < depth ? ky.n : depth)) < 0;
 }
 
+/*
+ * Sort a[0..n) from byte depth on; a[].chunk holds the bytes at depth.
+ * Recursion goes to the two smaller parts only, the largest is looped
+ * on, so the stack stays below log2(n) frames however long the keys.
+ */
 static void
-insertion_sort(struct sort_item *v, size_t n, const struct slice *keys)
+mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 {
-	size_t i, j;
+	size_t lt, gt, i, j, k, e, sizes[3], base[3], big;
+	uint64_t pivot, x, y, z, c;
 
-	for (i = 1; i < n; i++) {
-		struct sort_item t = v[i];
-		for (j = i; j > 0 && item_cmp(&t, &v[j - 1], keys) < 0; j--)
-			v[j] = v[j - 1];
-		v[j] = t;
+	while (n > 1) {
+		if (n < 12) {
+			for (i = 1; i < n; i++)
+				for (j = i; j > 0 &&
+				    item_less(&a[j], &a[j - 1], depth, keys); j--)
+					swap_items(a, j, j - 1);
+			return;
+		}
+		x = a[0].chunk;
+		y = a[n / 2].chunk;
+		z = a[n - 1].chunk;
+		pivot = x < y ? (y < z ? y : x < z ? z : x) :
+		    (x < z ? x : y < z ? z : y);
+		/* a[0, lt) < pivot, a[lt, i) == pivot, a[gt, n) > pivot */
+		lt = i = 0;
+		gt = n;
+		while (i < gt) {
+			c = a[i].chunk;
+			if (c < pivot)
+				swap_items(a, lt++, i++);
+			else if (c > pivot)
+				swap_items(a, i, --gt);
+			else
+				i++;
+		}
+		/*
+		 * In the equal part, keys that end inside this chunk come
+		 * first, shorter first (zero padding hid their length);
+		 * the others go on at depth + 8.
+		 */
+		e = lt;
+		for (k = lt; k < gt; k++)
+			if (keys[a[k].id].n <= depth + 8)
+				swap_items(a, e++, k);
+		for (i = lt + 1; i < e; i++)
+			for (j = i; j > lt &&
+			    keys[a[j].id].n < keys[a[j - 1].id].n; j--)
+				swap_items(a, j, j - 1);
+		for (k = e; k < gt; k++) {
+			if (k + 8 < gt)
+				__builtin_prefetch(keys[a[k + 8].id].p + depth + 8);
+			a[k].chunk = chunk_at(keys[a[k].id], depth + 8);
+		}
+		sizes[0] = lt;
+		sizes[1] = gt - e;
+		sizes[2] = n - gt;
+		base[0] = 0;
+		base[1] = e;
+		base[2] = gt;
+		big = sizes[0] >= sizes[1] ? (sizes[0] >= sizes[2] ? 0 : 2) :
+		    (sizes[1] >= sizes[2] ? 1 : 2);
+		for (k = 0; k < 3; k++)
+			if (k != big && sizes[k] > 1)
+				mkq(a + base[k], sizes[k],
+				    depth + (k == 1 ? 8 : 0), keys);
+		a += base[big];
+		n = sizes[big];
+		depth += big == 1 ? 8 : 0;
 	}
 }
-
-static void
-merge_runs(struct sort_item *v, struct sort_item *tmp, size_t mid, size_t n,
-    const struct slice *keys)
-{
-	size_t i = 0, j = mid, k = 0;
-
-	if (item_cmp(&v[mid - 1], &v[mid], keys) <= 0)
-		return;		/* already in order: common for sorted input */
-	memcpy(tmp, v, n * sizeof(*v));
-	while (i < mid && j < n)
-		v[k++] = item_cmp(&tmp[j], &tmp[i], keys) < 0 ? tmp[j++] : tmp[i++];
-	while (i < mid)
-		v[k++] = tmp[i++];
-	while (j < n)
-		v[k++] = tmp[j++];
-}
-
-/* Sort v[0..n) using tmp[0..n) as scratch; the result ends up in v. */
-static void
-merge_sort(struct sort_item *v, struct sort_item *tmp, size_t n,
-    const struct slice *keys)
-{
-	size_t mid;
-
-	if (n <= 24) {
-		insertion_sort(v, n, keys);
-		return;
-	}
-	mid = n / 2;
-	merge_sort(v, tmp, mid, keys);
-	merge_sort(v + mid, tmp + mid, n - mid, keys);
-	merge_runs(v, tmp, mid, n, keys);
-}
-
-struct half {
-	struct sort_item *v, *tmp;
-	size_t n;
-	const struct slice *keys;
-};
-
-static void *
-sort_half(void *arg)
-{
-	struct half *h = arg;
-
-	merge_sort(h->v, h->tmp, h->n, h->keys);
-	return NULL;
-}
-
-/* Below this many keys a second thread costs more than it saves. */
-#define PARALLEL_MIN 65536
 
 void
 sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 {
-	struct sort_item *v, *tmp;
-	struct half h;
-	pthread_t th;
-	size_t i, mid = n / 2;
+	struct sort_item *v;
+	size_t i;
 
 	if (n < 2)
 		return;
 	v = xreallocarray(NULL, n, sizeof(*v));
-	tmp = xreallocarray(NULL, n, sizeof(*tmp));
 	for (i = 0; i < n; i++) {
 		v[i].id = ids[i];
-		v[i].prefix = prefix_of(keys[ids[i]]);
+		v[i].chunk = chunk_at(keys[ids[i]], 0);
 	}
-	h.v = v + mid;
-	h.tmp = tmp + mid;
-	h.n = n - mid;
-	h.keys = keys;
-	if (n >= PARALLEL_MIN && pthread_create(&th, NULL, sort_half, &h) == 0) {
-		merge_sort(v, tmp, mid, keys);
-		pthread_join(th, NULL);
-		merge_runs(v, tmp, mid, n, keys);
-	} else {
-		merge_sort(v, tmp, n, keys);
-	}
+	mkq(v, n, 0, keys);
 	for (i = 0; i < n; i++)
 		ids[i] = v[i].id;
 	free(v);
-	free(tmp);
 }
