@@ -62,18 +62,22 @@ utrim_end(struct slice s)
 static bool
 take_count(struct slice *line, uint64_t *count, bool *fractional)
 {
-	ptrdiff_t sp = slice_rchr(*line, ' ');
+	const char *end = line->p + line->n, *q = end;
 	struct slice num, ip;
 	size_t i, dot = (size_t)-1;
 
-	if (sp < 0)
+	/* The count is what follows the last space: scan back to it. */
+	while (q > line->p && (is_digit((unsigned char)q[-1]) || q[-1] == '.'))
+		q--;
+	if (q == line->p || q[-1] != ' ')
 		return false;
-	num = slice_from(*line, (size_t)sp + 1);
+	num = slice_make(q, (size_t)(end - q));
 	for (i = 0; i < num.n; i++) {
-		if (num.p[i] == '.' && dot == (size_t)-1)
-			dot = i;
-		else if (!is_digit((unsigned char)num.p[i]))
+		if (num.p[i] != '.')
+			continue;
+		if (dot != (size_t)-1)
 			return false;
+		dot = i;
 	}
 	ip = num;
 	if (dot != (size_t)-1) {
@@ -84,7 +88,7 @@ take_count(struct slice *line, uint64_t *count, bool *fractional)
 	}
 	if (!slice_u64(ip, count))
 		return false;
-	*line = utrim_end(slice_head(*line, (size_t)sp));
+	*line = utrim_end(slice_head(*line, (size_t)(q - 1 - line->p)));
 	return true;
 }
 

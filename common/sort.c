@@ -7,7 +7,8 @@
  * callers over and over): a comparison sort would memcmp those prefixes
  * at every comparison, with a cache miss on each of two keys, while here
  * a shared prefix costs one read per key per 8 bytes, in a sequential
- * pass that can be prefetched.
+ * pass that can be prefetched. Input already in order, or in a few
+ * ordered runs, is only merged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,14 +138,76 @@ mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 	}
 }
 
+/*
+ * Input that comes sorted, or as a few sorted runs (collapser output; the
+ * stacks of two sorted files interned one after the other), is merged
+ * run by run instead: the keys are then read in the order they lie in
+ * memory. Finding the runs stops as soon as there are too many.
+ */
+#define MAX_RUNS 8
+
+static size_t
+find_runs(const uint32_t *ids, size_t n, const struct slice *keys,
+    size_t *ends)
+{
+	size_t i, nruns = 0;
+
+	for (i = 1; i < n; i++) {
+		if (slice_cmp(keys[ids[i - 1]], keys[ids[i]]) <= 0)
+			continue;
+		if (nruns == MAX_RUNS - 1)
+			return MAX_RUNS + 1;
+		ends[nruns++] = i;
+	}
+	ends[nruns++] = n;
+	return nruns;
+}
+
+static void
+merge_runs(uint32_t *ids, size_t n, const struct slice *keys, size_t *ends,
+    size_t nruns)
+{
+	uint32_t *tmp = xreallocarray(NULL, n, sizeof(*tmp));
+	size_t r, w, start, mid, end, i, j, k;
+
+	while (nruns > 1) {
+		for (r = w = 0, start = 0; r < nruns; r += 2) {
+			if (r + 1 == nruns) {
+				ends[w++] = ends[r];
+				break;
+			}
+			mid = ends[r];
+			end = ends[r + 1];
+			for (i = start, j = mid, k = start; i < mid && j < end; k++)
+				tmp[k] = slice_cmp(keys[ids[j]], keys[ids[i]]) < 0 ?
+				    ids[j++] : ids[i++];
+			while (i < mid)
+				tmp[k++] = ids[i++];
+			while (j < end)
+				tmp[k++] = ids[j++];
+			memcpy(ids + start, tmp + start,
+			    (end - start) * sizeof(*ids));
+			ends[w++] = end;
+			start = end;
+		}
+		nruns = w;
+	}
+	free(tmp);
+}
+
 void
 sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 {
 	struct sort_item *v;
-	size_t i;
+	size_t i, ends[MAX_RUNS], nruns;
 
 	if (n < 2)
 		return;
+	nruns = find_runs(ids, n, keys, ends);
+	if (nruns <= MAX_RUNS) {
+		merge_runs(ids, n, keys, ends, nruns);
+		return;
+	}
 	v = xreallocarray(NULL, n, sizeof(*v));
 	for (i = 0; i < n; i++) {
 		v[i].id = ids[i];

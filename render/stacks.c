@@ -599,46 +599,6 @@ check_order(struct stacks *st, struct slice stack, struct slice line)
 	st->have_prev = true;
 }
 
-/* A byte that can neither be nor end white space, a digit or a '.'. */
-static inline bool
-plain_byte(unsigned char c)
-{
-	return c > ' ' && c < 0x80 && c != '.' && !is_digit(c);
-}
-
-/*
- * The common line "stack 123": no blank at either end, one count of up to
- * 19 digits, and a stack that cannot end in a second count. For it this
- * gives exactly what folded_split gives, without folded_split's backward
- * search of the whole stack for a second count column; anything else
- * returns false and goes to folded_split.
- */
-static bool
-split_simple(struct slice line, struct folded_line *fl)
-{
-	const char *p = line.p, *q = line.p + line.n;
-	uint64_t v = 0;
-	size_t digits;
-
-	if (line.n < 3 || (unsigned char)p[0] <= ' ' ||
-	    (unsigned char)p[0] >= 0x80 || (p[0] == '#' && p[1] == ' '))
-		return false;
-	while (q > p && is_digit((unsigned char)q[-1]))
-		q--;
-	digits = (size_t)(p + line.n - q);
-	if (digits == 0 || digits > 19 || q - p < 2 || q[-1] != ' ' ||
-	    !plain_byte((unsigned char)q[-2]))
-		return false;
-	for (; q < p + line.n; q++)
-		v = v * 10 + (uint64_t)(*q - '0');
-	fl->stack = slice_make(p, (size_t)(p + line.n - p) - digits - 1);
-	fl->count = v;
-	fl->before = 0;
-	fl->ncounts = 1;
-	fl->fractional = false;
-	return true;
-}
-
 /*
  * The reading pipeline. The reader turns lines into batches of parsed
  * lines (counts, stack text and its hash); the filer puts each into the
@@ -723,7 +683,7 @@ parse_line(struct reader *rd, struct batch *b, struct slice line)
 
 	if (st->opts.nbase && !rebase(st, &line))
 		return;
-	kind = split_simple(line, &fl) ? FOLDED_OK : folded_split(line, &fl);
+	kind = folded_split(line, &fl);
 	if (UNLIKELY(fl.fractional) && !st->warned_fraction) {
 		st->warned_fraction = true;
 		warn_at(rd->lr.name, rd->lr.lineno, "The input data has "

@@ -86,6 +86,24 @@ main(void)
 	    "colliding hashes keep keys apart (%u wrong)", bad);
 	intern_release(&t);
 
+	/* Sorted runs (two sorted files interned in turn) are merged. */
+	intern_init(&t);
+	for (i = 0; i < 100000; i += 2) {
+		int n = snprintf(key, sizeof(key), "main;f%06u", i);
+		intern_put(&t, key, (size_t)n);
+	}
+	for (i = 1; i < 100000; i += 2) {
+		int n = snprintf(key, sizeof(key), "main;f%06u", i);
+		intern_put(&t, key, (size_t)n);
+	}
+	ids = intern_sorted_ids(&t);
+	bad = 0;
+	for (i = 0; i < 100000; i++)
+		if (ids[i] != (i % 2 ? 50000 + i / 2 : i / 2))
+			bad++;
+	ok(bad == 0, "two sorted runs merge into order (%u out of place)", bad);
+	intern_release(&t);
+
 	/* Byte order: "a;b" < "a;b2" < "a;b;c" (0x32 < 0x3b); 8-byte ties. */
 	intern_init(&t);
 	intern_put(&t, "a;b2", 4);
