@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmark diff-folded: two 1M-stack folded files (make-folded-corpus
 # with seeds 1 and 2), MB/s of input and peak RSS, next to
-# inferno-diff-folded and difffolded.pl when they are on PATH.
+# inferno-diff-folded and difffolded.pl when they are on PATH. Each pair
+# is timed twice: sorted, as collapsers write folded files, and in the
+# generator's order.
 #
 #   FK_SHARED=../shared FK_BENCH_DIR=/tmp/fkbench sh tests/bench/diff-folded.sh BIN_DIR
 #
@@ -16,9 +18,13 @@ B="$DIR/folded-$N-seed2.txt"
 mkdir -p "$DIR" || exit 1
 for s in 1 2; do
 	f="$DIR/folded-$N-seed$s.txt"
-	[ -s "$f" ] && continue
+	[ -s "$f" ] ||
 	python3 "$SHARED/bench/make-folded-corpus" "$N" "$f.tmp" --seed "$s" \
 	    >/dev/null 2>&1 && mv "$f.tmp" "$f" || exit 1
+	f="$DIR/folded-$N-seed$s-sorted.txt"
+	[ -s "$f" ] ||
+	python3 "$SHARED/bench/make-folded-corpus" "$N" "$f.tmp" --seed "$s" \
+	    --sorted >/dev/null 2>&1 && mv "$f.tmp" "$f" || exit 1
 done
 
 # timed LABEL CMD...: best of 3 wall-clock runs on A B, MB/s, peak RSS.
@@ -50,17 +56,25 @@ print("%-40s %7.2f s %8.0f MB/s   peak RSS %6.1f MB" % (label, best,
 PY
 }
 
-echo "diff-folded on $(du -m "$A" | cut -f1) MB + $(du -m "$B" | cut -f1) MB ($N stacks each)"
-echo "output: $("$BIN/diff-folded" "$A" "$B" | wc -l) stacks"
-timed "diff-folded" "$BIN/diff-folded"
-timed "diff-folded -n -s" "$BIN/diff-folded" -n -s
-if command -v inferno-diff-folded >/dev/null 2>&1; then
-	timed "inferno-diff-folded" inferno-diff-folded
-else
-	echo "inferno-diff-folded: not on PATH"
-fi
-if command -v difffolded.pl >/dev/null 2>&1; then
-	timed "difffolded.pl" difffolded.pl
-else
-	echo "difffolded.pl: not on PATH"
-fi
+run_all() {
+	echo "diff-folded on $(du -m "$A" | cut -f1) MB + $(du -m "$B" | cut -f1) MB ($N stacks each, $1)"
+	timed "diff-folded" "$BIN/diff-folded"
+	timed "diff-folded -n -s" "$BIN/diff-folded" -n -s
+	if command -v inferno-diff-folded >/dev/null 2>&1; then
+		timed "inferno-diff-folded" inferno-diff-folded
+	else
+		echo "inferno-diff-folded: not on PATH"
+	fi
+	if command -v difffolded.pl >/dev/null 2>&1; then
+		timed "difffolded.pl" difffolded.pl
+	else
+		echo "difffolded.pl: not on PATH"
+	fi
+}
+
+A="$DIR/folded-$N-seed1-sorted.txt"
+B="$DIR/folded-$N-seed2-sorted.txt"
+run_all "sorted"
+A="$DIR/folded-$N-seed1.txt"
+B="$DIR/folded-$N-seed2.txt"
+run_all "unsorted"
