@@ -16,15 +16,15 @@ N=${FK_DIFF_STACKS:-1M}
 A="$DIR/folded-$N-seed1.txt"
 B="$DIR/folded-$N-seed2.txt"
 mkdir -p "$DIR" || exit 1
+# gen FILE SEED [--sorted]: make a corpus once.
+gen() {
+	[ -s "$1" ] && return 0
+	python3 "$SHARED/bench/make-folded-corpus" "$N" "$1.tmp" --seed "$2" $3 \
+	    >/dev/null 2>&1 && mv "$1.tmp" "$1"
+}
 for s in 1 2; do
-	f="$DIR/folded-$N-seed$s.txt"
-	[ -s "$f" ] ||
-	python3 "$SHARED/bench/make-folded-corpus" "$N" "$f.tmp" --seed "$s" \
-	    >/dev/null 2>&1 && mv "$f.tmp" "$f" || exit 1
-	f="$DIR/folded-$N-seed$s-sorted.txt"
-	[ -s "$f" ] ||
-	python3 "$SHARED/bench/make-folded-corpus" "$N" "$f.tmp" --seed "$s" \
-	    --sorted >/dev/null 2>&1 && mv "$f.tmp" "$f" || exit 1
+	gen "$DIR/folded-$N-seed$s.txt" "$s" || exit 1
+	gen "$DIR/folded-$N-seed$s-sorted.txt" "$s" --sorted || exit 1
 done
 
 # timed LABEL CMD...: best of 3 wall-clock runs on A B, MB/s, peak RSS.
