@@ -305,8 +305,15 @@ fix_rust(struct dtrace_state *st, struct slice f)
 static inline bool
 maybe_rust_hash(struct slice f)
 {
-	unsigned char last = (unsigned char)f.p[f.n - 1];
+	unsigned char last;
 
+	/*
+	 * Empty when the frame is only "+..." and --includeoffset looks
+	 * before its last '+' (found by fuzzing, issue 6): no hash there.
+	 */
+	if (f.n == 0)
+		return false;
+	last = (unsigned char)f.p[f.n - 1];
 	if (last >= 0x80 || is_ascii_space(last))
 		return rust_has_legacy_hash(utf8_rtrim(f));
 	return f.n >= 17 && f.p[f.n - 17] == 'h';
