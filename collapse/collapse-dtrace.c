@@ -47,7 +47,7 @@ main(int argc, char **argv)
 
 	diag_init("collapse-dtrace", USAGE);
 	opterr = 0;	/* die_usage reports it, with the usage line */
-	while ((c = getopt_long(argc, argv, "hn:qVv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hn:qVv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_help(help);
@@ -68,11 +68,7 @@ main(int argc, char **argv)
 				diag_level++;
 			break;
 		default:
-			if (optopt == 'n')
-				die_usage("option '-n' needs a value");
-			if (optopt)
-				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 	return collapse_run(&dtrace_collapser, &opts, argv + optind,

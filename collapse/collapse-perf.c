@@ -122,12 +122,8 @@ main(int argc, char **argv)
 			if (diag_level < DIAG_DEBUG)
 				diag_level++;
 			break;
-		case ':':
-			die_usage("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
-				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 	c = collapse_run(&perf_collapser, &opts, argv + optind, argc - optind,

@@ -47,7 +47,7 @@ main(int argc, char **argv)
 
 	diag_init("diff-folded", USAGE);
 	opterr = 0;	/* die_usage reports it, with the usage line */
-	while ((c = getopt_long(argc, argv, "hnqsVv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hnqsVv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			cli_help(help);
@@ -67,9 +67,7 @@ main(int argc, char **argv)
 				diag_level++;
 			break;
 		default:
-			if (optopt)
-				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 	argc -= optind;

@@ -2,6 +2,8 @@
  * cli: strict option-value parsing (the OpenBSD strtonum habit).
  */
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,19 @@ cli_double(const char *flag, const char *arg, double min, double max)
 		die_usage("invalid %s '%s': must be between %g and %g", flag, arg,
 		    min, max);
 	return v;
+}
+
+noreturn void
+cli_bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		die_usage("option '%s' needs a value", arg);
+	/* A short option may hide among others in one word ("-qx"). */
+	if (optopt > 0 && optopt <= CHAR_MAX && arg[0] == '-' && arg[1] != '-')
+		die_usage("unknown option '-%c'", optopt);
+	die_usage("unknown option '%s'", arg);
 }
 
 noreturn void

@@ -13,6 +13,13 @@ uint64_t cli_u64(const char *flag, const char *arg, uint64_t min, uint64_t max);
 /* Finite decimal number (strtod syntax, no hex/inf/nan) within [min, max]. */
 double cli_double(const char *flag, const char *arg, double min, double max);
 
+/*
+ * Report what getopt_long rejected and exit 2: c is what it returned
+ * (':' for a missing value, with an optstring that starts with ':';
+ * anything else for an unknown option).
+ */
+noreturn void cli_bad_option(int c, char **argv);
+
 /* Print "prog flamekit VERSION" on stdout and exit 0. */
 noreturn void cli_version(void);
 

@@ -415,12 +415,8 @@ fgopts_parse(struct fgopts *o, int argc, char **argv, bool chart)
 			o->svg.width = cli_u64("--width", optarg, 21, 10000000);
 			o->svg.fluid = false;
 			break;
-		case ':':
-			die_usage("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt && optopt <= CHAR_MAX)
-				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 	if (quiet)
