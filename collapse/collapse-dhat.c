@@ -109,21 +109,16 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			cli_version();
-		case ':':
-			if (strncmp(argv[optind - 1], "--", 2) == 0)
-				die_usage("option '%s' needs an argument",
-				    argv[optind - 1]);
-			die_usage("option '-%c' needs an argument", optopt);
 		default:
-			if (optopt)
-				die_usage("unknown option '-%c'", optopt);
-			die_usage("unknown option '%s'", argv[optind - 1]);
+			cli_bad_option(c, argv);
 		}
 	}
 
 	lr_open_or_die(&in, file ? file : "-");
-	lr_slurp(&in, &json);
-	dhat_fold(&json, in.name, &opts);
+	if (!dhat_fold_fd(in.fd, in.name, &opts)) {
+		lr_slurp(&in, &json);
+		dhat_fold(&json, in.name, &opts);
+	}
 	lr_close(&in);
 	out_finish();
 	return EXIT_OK;

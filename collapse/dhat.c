@@ -11,17 +11,23 @@
  *    flags, metric, arrays present). Reading a point checks it and notes
  *    its value and "fs" indexes in a flat list.
  * 2. "ftbl" comes last in the files, so the noted indexes are only checked
- *    against it now. Then every "ftbl" string is rendered (dhat_frame)
- *    into the JSON buffer itself, over text already read (a rendered
- *    frame is never longer than its JSON string plus one byte, and a
- *    separator follows each string, so the writing never catches up with
- *    the reading), and the buffer is cut down to the rendered frames:
- *    the rest of the JSON text is freed before anything else is built.
- *    The frames are ranked (below) and each noted stack becomes, in
- *    place, a string of ranks.
- * 3. The values are summed per stack in the stacks table. The table's
- *    sorted ids give the output order; each stack's text is spelled out
- *    from its ranks as it is written.
+ *    against it now. Then every "ftbl" string a kept point uses is
+ *    rendered (dhat_frame). Text that was read into memory is written
+ *    over: the frames go into the JSON buffer itself, over text already
+ *    read (a rendered frame is never longer than its JSON string plus
+ *    one byte, and a separator follows each string, so the writing never
+ *    catches up with the reading), and the buffer is cut down to them.
+ *    A mapped file is unmapped up to "ftbl" instead, the frames are
+ *    rendered into a buffer of their own, each half of the table on its
+ *    own thread, and the file is unmapped. Either way the JSON text is
+ *    gone before anything else is built. The distinct names are sorted
+ *    and ranked (below), and each noted stack becomes, in place, a
+ *    string of ranks.
+ * 3. The stacks are sorted by their rank strings, which is text order;
+ *    equal stacks end up side by side and are summed there, without a
+ *    hash table. Each stack's text is spelled out from its ranks as it
+ *    is written. The two large sorts (names, stacks) are split in two
+ *    around a sampled key and run on two threads.
  *
  * Ranks. A stack's text is name;name;...;name, and its frames could be
  * keyed by ftbl index, but then equal texts would get different keys and
@@ -34,15 +40,18 @@
  * ranks is the text order. A rank takes 1 to 4 bytes, as few as the
  * number of distinct keys allows.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "dhat.h"
 #include "folded.h"
-#include "intern.h"
 #include "json.h"
 #include "out.h"
 #include "sort.h"
@@ -113,6 +122,9 @@ struct point_head {
 };
 #define BAD_POINT 0x80000000u
 
+/* Fewer frames or stacks than this are not worth a second thread. */
+#define SPLIT_MIN 65536
+
 /* A point whose "fs" names a frame ftbl lacks, found in step 2. */
 struct bad_frame {
 	size_t idx;
@@ -125,6 +137,12 @@ struct dhat {
 	const char *name;
 	const char *text;		/* the JSON, until step 2 frees it */
 	size_t len;
+	char *map;			/* the mapped file, or NULL */
+	size_t map_len;			/* bytes mapped from map on */
+	size_t page;			/* the page size, when mapped */
+	bool by_offset;			/* mapped: note where strings are */
+	size_t *str_off;		/* each ftbl string's offset */
+	uint32_t *str_len;		/* and length, STR_ESCAPED if it has \ */
 	struct json top;		/* step 1 */
 	struct member version, mode, bklt, bkacc, pps, aps, ftbl;
 	struct u64vec unchecked;	/* arrays step 1 did not check */
@@ -139,6 +157,7 @@ struct dhat {
 
 	size_t nframes;			/* step 2; frame nframes is [root] */
 	char *text_names;		/* the rendered frames */
+	char *sorted_names;		/* the distinct ones, in order */
 	struct name_ref *refs;
 	uint32_t *rank;			/* 2 * frame (+1 at the end) */
 	struct slice *rank_name;	/* the frame text of each rank */
@@ -147,8 +166,9 @@ struct dhat {
 	struct bad_frame *bad;
 	size_t nbad;
 
-	struct intern stacks;		/* step 3 */
-	struct u64vec counts;
+	struct slice *keys;		/* step 3: the key of each record */
+	size_t nkeys;
+	uint32_t *order;		/* records in key order */
 	struct slice prev;		/* the key last spelled into line */
 	struct u64vec cut;		/* where its frames end in line */
 	struct buf scratch;
@@ -211,7 +231,10 @@ read_fs(struct dhat *d, struct json *j, struct json_tok *bad, size_t *bad_at)
 	size_t i;
 
 	d->fs.n = 0;
-	for (i = 0; json_next(j, &t) != JSON_ARRAY_END; i++) {
+	for (i = 0;; i++) {
+		if (!json_next_number(j, &t) &&
+		    json_next(j, &t) == JSON_ARRAY_END)
+			break;
 		if (LIKELY(json_u64(&t, &x) && x < UINT32_MAX)) {
 			if (LIKELY(d->fs.n < d->fs.cap))
 				d->fs.v[d->fs.n++] = (uint32_t)x;
@@ -272,10 +295,11 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 		return;
 	}
 	value.type = JSON_END;
-	while (json_next(j, &k) == JSON_KEY) {
+	while (json_next_key(j, &k) || json_next(j, &k) == JSON_KEY) {
 		key = k.flags & JSON_ESCAPED ? json_str(j, &k, &d->scratch) :
 		    json_str_raw(j, &k);
-		json_next(j, &v);
+		if (!json_next_number(j, &v))
+			json_next(j, &v);
 		if (key_is(key, d->field)) {
 			have = true;
 			value = v;
@@ -502,6 +526,8 @@ check_rest(struct dhat *d)
 	}
 }
 
+#define STR_ESCAPED 0x80000000u
+
 /* Check that "ftbl" holds only strings and count them. */
 static void
 count_frames(struct dhat *d)
@@ -509,16 +535,39 @@ count_frames(struct dhat *d)
 	struct json j;
 	struct json_tok t;
 
+	size_t cap = 0;
+
 	json_init_at(&j, d->text, d->len, d->name, d->ftbl.tok.off);
 	json_next(&j, &t);
 	while (json_next(&j, &t) != JSON_ARRAY_END) {
 		if (t.type != JSON_STRING)
 			json_die(&j, t.off, "ftbl[%zu] is %s, not a string",
 			    d->nframes, json_type_name(t.type));
+		if (d->by_offset && t.len < STR_ESCAPED) {
+			/* Noted so that the frames can be rendered in parts. */
+			if (d->nframes == cap) {
+				cap = alloc_nr(cap, d->nframes + 1);
+				d->str_off = xreallocarray(d->str_off, cap,
+				    sizeof(*d->str_off));
+				d->str_len = xreallocarray(d->str_len, cap,
+				    sizeof(*d->str_len));
+			}
+			d->str_off[d->nframes] = t.off;
+			d->str_len[d->nframes] = (uint32_t)t.len |
+			    (t.flags & JSON_ESCAPED ? STR_ESCAPED : 0);
+		} else {
+			d->by_offset = false;	/* a huge frame: in one go */
+		}
 		d->nframes++;
 	}
 	if (d->nframes >= UINT32_MAX / 2)
 		die("%s: 'ftbl' has too many entries", d->name);
+	if (!d->by_offset || !d->nframes) {
+		free(d->str_off);
+		free(d->str_len);
+		d->str_off = NULL;
+		d->str_len = NULL;
+	}
 }
 
 /*
@@ -591,6 +640,127 @@ check_frames(struct dhat *d)
 }
 
 /*
+ * Unmap the mapped file, up to the page that holds offset keep (all of it
+ * when keep is d->len), once nothing before keep will be read again.
+ */
+static void
+unmap_before(struct dhat *d, size_t keep)
+{
+	size_t cut = keep == d->len ? d->map_len : keep / d->page * d->page;
+
+	if (!d->map || cut == 0)
+		return;
+	munmap(d->map, cut);
+	d->map += cut;
+	d->map_len -= cut;
+}
+
+/* Frames from..to of a mapped file, rendered into names. */
+struct render_job {
+	struct dhat *d;
+	size_t from, to;
+	struct buf names;
+	struct buf scratch;
+};
+
+static void
+render_part(struct render_job *job)
+{
+	struct dhat *d = job->d;
+	struct json j;
+	struct json_tok t;
+	struct slice s;
+	size_t f;
+
+	memset(&t, 0, sizeof(t));
+	/* Either way, nothing before the table is read: it is unmapped. */
+	json_init_at(&j, d->text, d->len, d->name, d->ftbl.tok.off);
+	if (d->str_off) {
+		t.type = JSON_STRING;
+	} else {
+		/* Where the strings are is not known: one walk over all. */
+		json_next(&j, &t);
+	}
+	for (f = job->from; f < job->to; f++) {
+		if (!d->str_off) {
+			json_next(&j, &t);
+		} else {
+			t.off = d->str_off[f];
+			t.len = d->str_len[f] & ~STR_ESCAPED;
+			t.flags = d->str_len[f] & STR_ESCAPED ?
+			    JSON_ESCAPED : 0;
+		}
+		if (!d->used[f]) {
+			d->refs[f].off = d->refs[f].len = 0;
+			continue;
+		}
+		s = json_str(&j, &t, &job->scratch);
+		d->refs[f].off = job->names.len;
+		dhat_frame(s, d->opts, &job->names);
+		d->refs[f].len = job->names.len - d->refs[f].off;
+	}
+}
+
+static void *
+render_run(void *arg)
+{
+	render_part(arg);
+	return NULL;
+}
+
+/*
+ * A mapped file: the points' text is unmapped first, then the frames are
+ * rendered into buffers of their own (a private mapping written over
+ * would copy every page it touches), the two halves of the table on two
+ * threads, then the rest of the file is unmapped.
+ */
+static void
+render_frames_mapped(struct dhat *d)
+{
+	struct render_job job[2];
+	size_t f, half = d->str_off ? d->nframes / 2 : d->nframes, mid, len;
+	bool threaded = false;
+	pthread_t th;
+
+	unmap_before(d, d->ftbl.tok.off);
+	d->refs = xreallocarray(NULL, d->nframes ? d->nframes : 1,
+	    sizeof(*d->refs));
+	memset(job, 0, sizeof(job));
+	job[0].d = job[1].d = d;
+	job[0].to = job[1].from = half;
+	job[1].to = d->nframes;
+	for (f = 0; f < 2; f++) {
+		buf_init(&job[f].names);
+		buf_init(&job[f].scratch);
+	}
+	/* A part's names are never longer than its text: no regrowing. */
+	mid = half < d->nframes ? d->str_off[half] : d->len;
+	buf_grow(&job[0].names, mid - d->ftbl.tok.off);
+	buf_grow(&job[1].names, d->len - mid);
+	if (job[1].to - job[1].from >= SPLIT_MIN / 2)
+		threaded = pthread_create(&th, NULL, render_run, &job[1]) == 0;
+	render_part(&job[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		render_part(&job[1]);
+	for (f = half; f < d->nframes; f++)
+		d->refs[f].off += job[0].names.len;
+	buf_add(&job[0].names, job[1].names.p, job[1].names.len);
+	for (f = 0; f < 2; f++)
+		buf_release(&job[f].scratch);
+	buf_release(&job[1].names);
+	free(d->str_off);
+	free(d->str_len);
+	d->str_off = NULL;
+	d->str_len = NULL;
+	unmap_before(d, d->len);
+	d->text = NULL;
+	d->text_names = buf_detach(&job[0].names, &len);
+	d->text_names = xrealloc(d->text_names, len + 1);
+}
+
+/*
  * Render every frame over the JSON text (see the top of the file), then
  * keep only the rendered frames: *json is taken over.
  */
@@ -647,119 +817,65 @@ frame_name(const struct dhat *d, size_t frame)
 	    d->refs[frame].len);
 }
 
-/* A name being sorted: 8 of its bytes from the current depth, and its id. */
-struct name_item {
-	uint64_t chunk;
-	uint32_t id;
+struct sort_job {
+	uint32_t *ids;
+	size_t n;
+	const struct slice *keys;
 };
 
-/*
- * Bytes depth..depth+7 of a key as a big-endian number, zeros past its
- * end. Frame names hold no NUL byte (dhat_frame makes it a space), so a
- * zero byte means the name ended, and shorter sorts first, as it should.
- */
-static inline uint64_t
-chunk_at(struct slice key, size_t depth)
+static void *
+sort_job_run(void *arg)
 {
-	unsigned char b[8] = { 0 };
-	uint64_t v = 0;
-	size_t i;
+	struct sort_job *job = arg;
 
-	if (depth < key.n)
-		memcpy(b, key.p + depth, key.n - depth < 8 ? key.n - depth : 8);
-	for (i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
+	sort_ids_by_key(job->ids, job->n, job->keys);
+	return NULL;
 }
 
-static inline void
-swap_items(struct name_item *a, size_t i, size_t j)
-{
-	struct name_item t = a[i];
-
-	a[i] = a[j];
-	a[j] = t;
-}
-
-/* Whether name x sorts before name y, both known equal before depth. */
-static inline bool
-item_less(const struct name_item *x, const struct name_item *y, size_t depth,
-    const struct slice *keys)
-{
-	struct slice kx = keys[x->id], ky = keys[y->id];
-
-	if (x->chunk != y->chunk)
-		return x->chunk < y->chunk;
-	/* Equal chunks; one name may end right after, the other go on. */
-	depth += 8;
-	return slice_cmp(slice_from(kx, kx.n < depth ? kx.n : depth),
-	    slice_from(ky, ky.n < depth ? ky.n : depth)) < 0;
-}
+#define SAMPLES 31
 
 /*
- * Sort names from byte depth on, where a[].chunk holds their bytes at
- * depth: a multikey quicksort (Bentley and Sedgewick) on 8-byte chunks.
- * A common prefix (a namespace, "std::vector<") is looked at once per
- * partition rather than once per comparison, and only items whose chunks
- * tie are read again further on, so the names, scattered in memory, are
- * touched seldom. Equal names end up together. Recursion goes to the two
- * smaller parts only, so its depth stays below log2(n).
+ * sort_ids_by_key on two cores: the ids are split around the median of
+ * a sample of keys, those below it first, and the two parts are sorted
+ * at the same time. A part never needs merging: everything in the first
+ * sorts before everything in the second.
  */
 static void
-sort_names(struct name_item *a, size_t n, size_t depth,
-    const struct slice *keys)
+sort_ids_2(uint32_t *ids, size_t n, const struct slice *keys)
 {
-	size_t lt, gt, i, j, sizes[3], base[3], big, k;
-	uint64_t pivot, x, y, z, c;
+	struct slice sample[SAMPLES], pivot, x;
+	struct sort_job job;
+	pthread_t th;
+	size_t i, k, lo;
+	uint32_t id;
 
-	while (n > 1) {
-		if (n < 8) {
-			for (i = 1; i < n; i++)
-				for (j = i; j > 0 && item_less(&a[j],
-				    &a[j - 1], depth, keys); j--)
-					swap_items(a, j, j - 1);
-			return;
-		}
-		x = a[0].chunk;
-		y = a[n / 2].chunk;
-		z = a[n - 1].chunk;
-		pivot = x < y ? (y < z ? y : x < z ? z : x) :
-		    (x < z ? x : y < z ? z : y);
-		/* a[0, lt) < pivot, a[lt, i) == pivot, a[gt, n) > pivot */
-		lt = 0;
-		i = 0;
-		gt = n;
-		while (i < gt) {
-			c = a[i].chunk;
-			if (c < pivot)
-				swap_items(a, lt++, i++);
-			else if (c > pivot)
-				swap_items(a, i, --gt);
-			else
-				i++;
-		}
-		sizes[0] = lt;
-		sizes[1] = gt - lt;
-		sizes[2] = n - gt;
-		base[0] = 0;
-		base[1] = lt;
-		base[2] = gt;
-		/* Equal chunks with a zero byte: equal names, all ended. */
-		if ((pivot & 0xff) == 0)
-			sizes[1] = 0;
-		else
-			for (k = lt; k < gt; k++)
-				a[k].chunk = chunk_at(keys[a[k].id], depth + 8);
-		big = sizes[0] >= sizes[1] ? (sizes[0] >= sizes[2] ? 0 : 2) :
-		    (sizes[1] >= sizes[2] ? 1 : 2);
-		for (k = 0; k < 3; k++)
-			if (k != big && sizes[k] > 1)
-				sort_names(a + base[k], sizes[k],
-				    depth + (k == 1 ? 8 : 0), keys);
-		a += base[big];
-		n = sizes[big];
-		depth += big == 1 ? 8 : 0;
+	if (n < SPLIT_MIN) {
+		sort_ids_by_key(ids, n, keys);
+		return;
 	}
+	for (i = 0; i < SAMPLES; i++) {
+		x = keys[ids[i * (n / SAMPLES)]];
+		for (k = i; k > 0 && slice_cmp(x, sample[k - 1]) < 0; k--)
+			sample[k] = sample[k - 1];
+		sample[k] = x;
+	}
+	pivot = sample[SAMPLES / 2];
+	for (i = lo = 0; i < n; i++) {
+		if (slice_cmp(keys[ids[i]], pivot) < 0) {
+			id = ids[i];
+			ids[i] = ids[lo];
+			ids[lo++] = id;
+		}
+	}
+	job.ids = ids + lo;
+	job.n = n - lo;
+	job.keys = keys;
+	if (pthread_create(&th, NULL, sort_job_run, &job) != 0) {
+		sort_ids_by_key(ids, n, keys);
+		return;
+	}
+	sort_ids_by_key(ids, lo, keys);
+	pthread_join(th, NULL);
 }
 
 /*
@@ -773,34 +889,54 @@ sort_names(struct name_item *a, size_t n, size_t depth,
 static void
 rank_frames(struct dhat *d)
 {
-	size_t nf = d->nframes + 1, i, depth = 0, nused = 0;
+	size_t nf = d->nframes + 1, i, depth = 0, nused = 0, total = 0;
 	struct slice *keys = xreallocarray(NULL, nf, sizeof(*keys));
-	struct name_item *items = xreallocarray(NULL, nf, sizeof(*items));
+	uint32_t *ids = xreallocarray(NULL, nf, sizeof(*ids));
 	struct slice *sorted, x, t;
 	uint32_t *open, r = 0, f, top;
+	char *q;
 
 	for (i = 0; i < nf; i++) {
 		if (!d->used[i])
 			continue;
 		keys[i] = frame_name(d, i);
-		items[nused].chunk = chunk_at(keys[i], 0);
-		items[nused++].id = (uint32_t)i;
+		total += keys[i].n;
+		ids[nused++] = (uint32_t)i;
 	}
 	nf = nused;
-	sort_names(items, nf, 0, keys);
-	/* The names in order, so that the pass below reads them in turn. */
+	sort_ids_2(ids, nf, keys);
+	/*
+	 * The distinct names, copied in order: the passes below and the
+	 * writing then read them in turn rather than all over memory. Equal
+	 * names share one copy, so comparing pointers finds them.
+	 */
 	sorted = xreallocarray(NULL, nf ? nf : 1, sizeof(*sorted));
-	for (i = 0; i < nf; i++)
-		sorted[i] = keys[items[i].id];
+	d->sorted_names = q = xmalloc(total + 1);
+	for (i = 0; i < nf; i++) {
+#if defined(__GNUC__)
+		if (i + 8 < nf)
+			__builtin_prefetch(keys[ids[i + 8]].p);
+#endif
+		x = keys[ids[i]];
+		if (i && slice_eq(x, keys[ids[i - 1]])) {
+			sorted[i] = sorted[i - 1];
+			continue;
+		}
+		memcpy(q, x.p, x.n);
+		sorted[i] = slice_make(q, x.n);
+		q += x.n;
+	}
 	free(keys);
+	free(d->text_names);
+	d->text_names = NULL;
 	open = xreallocarray(NULL, nf ? nf : 1, sizeof(*open));
 	d->rank = xreallocarray(NULL, 2 * (d->nframes + 1), sizeof(*d->rank));
 	d->rank_name = xreallocarray(NULL, nf ? 2 * nf : 1,
 	    sizeof(*d->rank_name));
 	for (i = 0; i < nf; i++) {
-		f = items[i].id;
+		f = ids[i];
 		x = sorted[i];
-		if (i && slice_eq(x, sorted[i - 1])) {
+		if (i && x.p == sorted[i - 1].p) {
 			/* The ranks of the first of equal names, below. */
 			continue;
 		}
@@ -811,7 +947,7 @@ rank_frames(struct dhat *d)
 			    (unsigned char)x.p[t.n] < ';')
 				break;
 			d->rank_name[r] = t;
-			d->rank[2 * items[top].id] = r++;
+			d->rank[2 * ids[top]] = r++;
 			depth--;
 		}
 		d->rank_name[r] = x;
@@ -821,19 +957,19 @@ rank_frames(struct dhat *d)
 	while (depth) {
 		top = open[--depth];
 		d->rank_name[r] = sorted[top];
-		d->rank[2 * items[top].id] = r++;
+		d->rank[2 * ids[top]] = r++;
 	}
 	for (i = 1; i < nf; i++) {
-		if (slice_eq(sorted[i], sorted[i - 1])) {
-			f = items[i].id;
-			top = items[i - 1].id;
+		if (sorted[i].p == sorted[i - 1].p) {
+			f = ids[i];
+			top = ids[i - 1];
 			d->rank[2 * f] = d->rank[2 * top];
 			d->rank[2 * f + 1] = d->rank[2 * top + 1];
 		}
 	}
 	r = r ? r - 1 : 0;
 	d->width = r < 0x100 ? 1 : r < 0x10000 ? 2 : r < 0x1000000 ? 3 : 4;
-	free(items);
+	free(ids);
 	free(sorted);
 	free(open);
 }
@@ -910,8 +1046,17 @@ spell(struct dhat *d, struct slice key)
 	size_t same = 0, k, n = key.n < prev.n ? key.n : prev.n;
 	unsigned w = d->width, b;
 	struct slice name;
+	uint64_t x, y;
 	uint32_t r;
 
+	/* Eight bytes at a time over the shared part, then byte by byte. */
+	while (same + 8 <= n) {
+		memcpy(&x, key.p + same, 8);
+		memcpy(&y, prev.p + same, 8);
+		if (x != y)
+			break;
+		same += 8;
+	}
 	while (same < n && key.p[same] == prev.p[same])
 		same++;
 	k = same / w;
@@ -930,115 +1075,239 @@ spell(struct dhat *d, struct slice key)
 	d->prev = key;
 }
 
-/* Step 3: sum the key records into the stacks table, then drop them. */
+/* The value of the key record whose key is key. */
+static inline uint64_t
+record_value(struct slice key)
+{
+	uint64_t v;
+
+	memcpy(&v, key.p - sizeof(v), sizeof(v));
+	return v;
+}
+
+static inline void
+record_set_value(struct slice key, uint64_t v)
+{
+	memcpy((char *)key.p - sizeof(v), &v, sizeof(v));
+}
+
+/*
+ * Step 3: sort the key records by key, so that equal stacks lie next to
+ * each other; the first of each run takes the run's sum and the others
+ * 0. Sorting is needed for the output anyway, so no hash table is built.
+ * Everything is summed before anything is written, so that an overflow
+ * leaves stdout empty.
+ */
 static void
 sum_stacks(struct dhat *d)
 {
-	const char *q = d->points.p, *end = d->points.p + d->points.len;
-	uint64_t val, *sum;
+	char *q = d->points.p, *end = d->points.p + d->points.len;
+	size_t n = 0, cap = 0, i, first;
+	uint64_t val, sum;
 	uint32_t klen;
+	struct slice key;
 
-	while (q < end) {
+	for (; q < end; q += klen) {
 		memcpy(&klen, q, sizeof(klen));
-		memcpy(&val, q + sizeof(klen), sizeof(val));
 		q += sizeof(klen) + sizeof(val);
-		sum = u64vec_at_grow(&d->counts,
-		    intern_put(&d->stacks, q, klen));
-		if (*sum > UINT64_MAX - val) {
+		if (n == cap) {
+			cap = alloc_nr(cap, n + 1);
+			d->keys = xreallocarray(d->keys, cap, sizeof(*d->keys));
+		}
+		d->keys[n++] = slice_make(q, klen);
+	}
+	if (n > UINT32_MAX)
+		die("%s: more than 2^32 stacks", d->name);
+	d->nkeys = n;
+	d->order = xreallocarray(NULL, n ? n : 1, sizeof(*d->order));
+	for (i = 0; i < n; i++)
+		d->order[i] = (uint32_t)i;
+	sort_ids_2(d->order, n, d->keys);
+
+	for (i = first = 0; i < n; i++) {
+		key = d->keys[d->order[i]];
+		if (i == 0 || !slice_eq(key, d->keys[d->order[first]])) {
+			first = i;
+			continue;
+		}
+		sum = record_value(d->keys[d->order[first]]);
+		val = record_value(key);
+		if (sum > UINT64_MAX - val) {
 			d->prev = slice_make(NULL, 0);
-			spell(d, slice_make(q, klen));
+			spell(d, key);
 			die("%s: the sum of '%.*s' for stack '%s' exceeds "
 			    "2^64-1", d->name, (int)d->field.n, d->field.p,
 			    d->line.p);
 		}
-		*sum += val;
-		q += klen;
+		record_set_value(d->keys[d->order[first]], sum + val);
+		record_set_value(key, 0);
 	}
-	buf_release(&d->points);
 }
 
 /* Each stack's text from its ranks, in key order, which is text order. */
 static void
 write_stacks(struct dhat *d)
 {
-	const uint32_t *ids = intern_sorted_ids(&d->stacks);
-	uint32_t i, n = intern_count(&d->stacks);
+	size_t i, n = d->nkeys;
+	struct slice key;
+	uint64_t val;
 
 	for (i = 0; i < n; i++) {
 #if defined(__GNUC__)
 		/* Sorted order visits keys all over memory: ask early. */
-		if (i + 8 < n) {
-			__builtin_prefetch(
-			    intern_key(&d->stacks, ids[i + 8]).p);
-			__builtin_prefetch(&d->counts.v[ids[i + 8]]);
-		}
+		if (i + 8 < n)
+			__builtin_prefetch(d->keys[d->order[i + 8]].p - 8);
 #endif
-		if (!d->counts.v[ids[i]])
+		key = d->keys[d->order[i]];
+		if ((val = record_value(key)) == 0)
 			continue;
-		spell(d, intern_key(&d->stacks, ids[i]));
-		folded_write(slice_make(d->line.p, d->line.len),
-		    d->counts.v[ids[i]]);
+		spell(d, key);
+		folded_write(slice_make(d->line.p, d->line.len), val);
 	}
 }
+
+/* Step 1 and the checks of step 2, up to rendering. */
+static void
+dhat_start(struct dhat *d, char *text, size_t len, size_t page,
+    const char *name, const struct dhat_opts *opts)
+{
+	memset(d, 0, sizeof(*d));
+	d->opts = opts;
+	d->name = name;
+	d->text = text;
+	d->len = len;
+	if (page) {
+		d->map = text;
+		d->map_len = len;
+		d->page = page;
+		d->by_offset = true;
+	}
+	d->points_off = SIZE_MAX;
+	buf_init(&d->points);
+	buf_init(&d->scratch);
+	buf_init(&d->line);
+
+	read_top(d);
+	check_top(d);
+	check_rest(d);
+	count_frames(d);
+	check_frames(d);
+}
+
+static void dhat_finish(struct dhat *d);
 
 void
 dhat_fold(struct buf *json, const char *name, const struct dhat_opts *opts)
 {
 	struct dhat d;
 
-	memset(&d, 0, sizeof(d));
-	d.opts = opts;
-	d.name = name;
-	d.text = json->p;
-	d.len = json->len;
-	d.points_off = SIZE_MAX;
-	intern_init(&d.stacks);
-	buf_init(&d.points);
-	buf_init(&d.scratch);
-	buf_init(&d.line);
-
-	read_top(&d);
-	check_top(&d);
-	check_rest(&d);
-	count_frames(&d);
-	check_frames(&d);
+	dhat_start(&d, json->p, json->len, 0, name, opts);
 	render_frames(&d, json);
-	rank_frames(&d);
-	rank_points(&d);
+	dhat_finish(&d);
+}
 
-	sum_stacks(&d);
-	write_stacks(&d);
+bool
+dhat_fold_fd(int fd, const char *name, const struct dhat_opts *opts)
+{
+	struct dhat d;
+	struct stat st;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len;
+	void *map;
 
-	intern_release(&d.stacks);
-	u64vec_release(&d.counts);
-	u64vec_release(&d.unchecked);
-	u32vec_release(&d.fs);
-	free(d.text_names);
-	free(d.refs);
-	free(d.rank);
-	free(d.rank_name);
-	free(d.bad);
-	free(d.used);
-	u64vec_release(&d.cut);
-	buf_release(&d.scratch);
-	buf_release(&d.line);
+	/*
+	 * The scanners need a NUL after the text: the zero-filled rest of
+	 * the last page, so a size that is a whole number of pages is read.
+	 */
+	if (page <= 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || (uintmax_t)st.st_size >= SIZE_MAX ||
+	    st.st_size % page == 0 || lseek(fd, 0, SEEK_CUR) != 0)
+		return false;
+	len = (size_t)st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return false;
+	dhat_start(&d, map, len, (size_t)page, name, opts);
+	render_frames_mapped(&d);
+	dhat_finish(&d);
+	return true;
+}
+
+static void
+dhat_finish(struct dhat *d)
+{
+	rank_frames(d);
+	rank_points(d);
+
+	sum_stacks(d);
+	write_stacks(d);
+
+	buf_release(&d->points);
+	free(d->keys);
+	free(d->order);
+	u64vec_release(&d->unchecked);
+	u32vec_release(&d->fs);
+	free(d->text_names);
+	free(d->sorted_names);
+	free(d->refs);
+	free(d->rank);
+	free(d->rank_name);
+	free(d->bad);
+	free(d->used);
+	u64vec_release(&d->cut);
+	buf_release(&d->scratch);
+	buf_release(&d->line);
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/*
+ * Nonzero when one of the 8 bytes in x is c (or, for below(), less than
+ * c <= 0x80). Which byte is not told exactly, only whether any is.
+ */
+static inline uint64_t
+bytes_eq(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (ONES * c);
+
+	return (y - ONES) & ~y & HIGHS;
+}
+
+static inline uint64_t
+bytes_below(uint64_t x, unsigned char c)
+{
+	return (x - ONES * c) & ~x & HIGHS;
 }
 
 /* Where the "(location)" at the end of body starts, or 0 if none. */
 static size_t
 location_start(struct slice body)
 {
-	size_t i = body.n, open = 0;
+	size_t i, open = 1;
+	uint64_t x;
+	char c;
 
 	if (!body.n || body.p[body.n - 1] != ')')
 		return 0;
-	while (i-- > 0) {
-		if (body.p[i] == ')')
+	/* Backwards from the final ')' to the '(' that opens it. */
+	for (i = body.n - 1;;) {
+		/* Eight bytes without a parenthesis are passed at once. */
+		while (i >= 8) {
+			memcpy(&x, body.p + i - 8, 8);
+			if (bytes_eq(x, '(') | bytes_eq(x, ')'))
+				break;
+			i -= 8;
+		}
+		if (i == 0)
+			return 0;
+		c = body.p[--i];
+		if (c == ')')
 			open++;
-		else if (body.p[i] == '(' && --open == 0)
+		else if (c == '(' && --open == 0)
 			break;
 	}
-	if (open || i == 0 || body.p[i - 1] != ' ')
+	if (i == 0 || body.p[i - 1] != ' ')
 		return 0;
 	return i;
 }
@@ -1090,7 +1359,18 @@ dhat_frame(struct slice frame, const struct dhat_opts *opts,
 escape:
 	/* ';' separates frames; control bytes would break lines and SVG. */
 	for (i = start; i < out->len; i++) {
-		unsigned char c = (unsigned char)out->p[i];
+		unsigned char c;
+		uint64_t x;
+
+		if (out->len - i >= 8) {
+			memcpy(&x, out->p + i, 8);
+			if (!(bytes_eq(x, ';') | bytes_below(x, 0x20) |
+			    bytes_eq(x, 0x7f))) {
+				i += 7;
+				continue;
+			}
+		}
+		c = (unsigned char)out->p[i];
 		if (c == ';')
 			out->p[i] = ':';
 		else if (c < 0x20 || c == 0x7f)

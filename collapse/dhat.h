@@ -51,10 +51,23 @@ const char *dhat_metric_name(enum dhat_metric m);
  * the folded lines through out (the caller calls out_finish). name is the
  * file name for messages. *json is taken over and left as BUF_INIT: its
  * memory is reused, then freed as soon as possible, to keep peak memory
- * near the input size.
+ * near the input size. Large profiles use a second thread for parts of
+ * the work; it is joined before this returns.
  */
 void dhat_fold(struct buf *json, const char *name,
     const struct dhat_opts *opts);
+
+/*
+ * As dhat_fold, for a regular file open on fd at offset 0: the file is
+ * mapped rather than read, which saves copying it, and the parts already
+ * read are unmapped as early as possible. The file must not shrink while
+ * it is read (as with any mapped file, that would be SIGBUS). Returns
+ * false, having read nothing, when fd cannot be mapped (a pipe, a
+ * terminal, an empty file, an offset other than 0, a size that is a
+ * whole number of pages: the NUL the scanners stop on would be missing);
+ * the caller then reads it with lr_slurp and calls dhat_fold.
+ */
+bool dhat_fold_fd(int fd, const char *name, const struct dhat_opts *opts);
 
 /*
  * Append the display form of one frame string (already JSON-decoded) to

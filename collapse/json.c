@@ -39,25 +39,33 @@ static const unsigned char cls[256] = {
 };
 #undef S
 
-void
-json_init(struct json *j, const char *p, size_t n, const char *name)
+static void
+init_at(struct json *j, const char *p, size_t n, const char *name,
+    size_t off)
 {
 	memset(j, 0, sizeof(*j));
 	j->p = p;
 	j->n = n;
 	j->name = name;
+	j->pos = off;
 	j->need = NEED_VALUE;
 	j->line_no = 1;
+}
+
+void
+json_init(struct json *j, const char *p, size_t n, const char *name)
+{
+	init_at(j, p, n, name, 0);
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		j->pos = 3;
 }
 
+/* Reads nothing before off: the caller may have released it. */
 void
 json_init_at(struct json *j, const char *p, size_t n, const char *name,
     size_t off)
 {
-	json_init(j, p, n, name);
-	j->pos = off;
+	init_at(j, p, n, name, off);
 	j->one_value = 1;
 }
 
@@ -367,8 +375,18 @@ digits8(const char *p, uint64_t *v)
 #define SWAR_DIGITS 0
 #endif
 
+/*
+ * Inlined into both callers: numbers are most of the tokens of a large
+ * profile, and a call per number costs a fair part of reading one.
+ */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* The number starting at pos (a '-' or a digit) into *t. */
-static inline size_t
+static ALWAYS_INLINE size_t
 scan_number(struct json *j, size_t pos, struct json_tok *t)
 {
 	const char *p = j->p;
@@ -565,6 +583,77 @@ close:
 	return t->type;
 }
 
+/*
+ * The same steps json_next takes for a number where a value may come, a
+ * comma before it included, without the general dispatch: numbers make
+ * up most of the tokens of a large profile.
+ */
+bool
+json_next_number(struct json *j, struct json_tok *t)
+{
+	const char *p = j->p;
+	size_t pos;
+	unsigned char c;
+
+	if (j->need == NEED_COMMA_OR_CLOSE) {
+		pos = skip_ws(j, j->pos);
+		if (p[pos] != ',' || in_object(j))
+			return false;
+		pos = skip_ws(j, pos + 1);
+	} else if (j->need == NEED_VALUE || j->need == NEED_VALUE_OR_CLOSE) {
+		pos = skip_ws(j, j->pos);
+	} else {
+		return false;
+	}
+	/* The NUL after the text is neither, so pos < j->n here. */
+	c = (unsigned char)p[pos];
+	if (c != '-' && !is_digit(c))
+		return false;
+	t->flags = 0;
+	t->num = 0;
+	t->off = pos;
+	j->pos = scan_number(j, pos, t);
+	t->type = JSON_NUMBER;
+	t->len = j->pos - pos;
+	value_done(j);
+	return true;
+}
+
+/* As json_next_number, for a member name and its ':'. */
+bool
+json_next_key(struct json *j, struct json_tok *t)
+{
+	const char *p = j->p;
+	size_t pos;
+
+	if (j->need == NEED_COMMA_OR_CLOSE) {
+		pos = skip_ws(j, j->pos);
+		if (p[pos] != ',' || !in_object(j))
+			return false;
+		pos = skip_ws(j, pos + 1);
+	} else if (j->need == NEED_KEY || j->need == NEED_KEY_OR_CLOSE) {
+		pos = skip_ws(j, j->pos);
+	} else {
+		return false;
+	}
+	if (p[pos] != '"')
+		return false;
+	t->flags = 0;
+	t->num = 0;
+	t->off = pos;
+	j->pos = scan_string(j, pos, &t->flags);
+	t->type = JSON_KEY;
+	t->len = j->pos - pos;
+	pos = skip_ws(j, j->pos);
+	if (pos == j->n)
+		die_eof(j);
+	if (p[pos] != ':')
+		die_expected(j, pos, "':' after the member name");
+	j->pos = pos + 1;
+	j->need = NEED_VALUE;
+	return true;
+}
+
 void
 json_skip(struct json *j, const struct json_tok *t)
 {
@@ -574,7 +663,8 @@ json_skip(struct json *j, const struct json_tok *t)
 	if (t->type != JSON_OBJECT && t->type != JSON_ARRAY)
 		return;
 	while (j->depth >= depth)
-		json_next(j, &tok);
+		if (!json_next_number(j, &tok))
+			json_next(j, &tok);
 }
 
 void

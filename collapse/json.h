@@ -97,7 +97,8 @@ void json_init(struct json *j, const char *p, size_t n, const char *name);
  * Parse the single value that starts at p[off] (for a second look at a
  * part of a document parsed before); after it json_next() returns
  * JSON_END without looking at what follows. Positions in messages and
- * tokens stay relative to p.
+ * tokens stay relative to p; the bytes before off are never read (while
+ * a message is not made: its line number counts the newlines before).
  */
 void json_init_at(struct json *j, const char *p, size_t n, const char *name,
     size_t off);
@@ -108,6 +109,17 @@ void json_init_at(struct json *j, const char *p, size_t n, const char *name,
  * JSON_ARRAY, the values, JSON_ARRAY_END. Dies on a grammar error.
  */
 enum json_type json_next(struct json *j, struct json_tok *t);
+
+/*
+ * When the next token is a number (after a ',' inside an array, or where
+ * a value starts), read it into *t as json_next would and return true;
+ * otherwise return false having consumed nothing (call json_next then).
+ * A faster json_next for arrays of numbers; dies on the same errors.
+ */
+bool json_next_number(struct json *j, struct json_tok *t);
+
+/* The same for a member name: JSON_KEY in *t, its ':' consumed too. */
+bool json_next_key(struct json *j, struct json_tok *t);
 
 /* Consume the rest of the value t starts (nothing to do for a scalar). */
 void json_skip(struct json *j, const struct json_tok *t);

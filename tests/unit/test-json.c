@@ -250,6 +250,9 @@ test_where_and_skip(void)
  * Run the parser over text in a child; true if it died with status 1 and
  * one line "test-json: t.json:WHERE: ..." containing what.
  */
+/* Whether dies_with's parser tries json_next_number first. */
+static int via_number;
+
 static int
 dies_with(const char *text, size_t n, const char *where, const char *what)
 {
@@ -268,8 +271,13 @@ dies_with(const char *text, size_t n, const char *where, const char *what)
 		close(fd[0]);
 		dup2(fd[1], 2);
 		load(&j, text, n);
-		while (json_next(&j, &t) != JSON_END)
-			;
+		for (;;) {
+			if (via_number && (json_next_number(&j, &t) ||
+			    json_next_key(&j, &t)))
+				continue;
+			if (json_next(&j, &t) == JSON_END)
+				break;
+		}
 		_exit(0);
 	}
 	close(fd[1]);
@@ -343,6 +351,63 @@ test_errors(void)
 	free(deep);
 }
 
+/*
+ * json_next_number and json_next_key: tokens as json_next gives them,
+ * anything else left for it.
+ */
+static void
+test_next_number(void)
+{
+	struct json j, k;
+	struct json_tok t, u;
+	int good = 1;
+
+	LOAD(&j, "[ 1 , -20,3.5e1 ,\"x\", 7 ]");
+	json_next(&j, &t);
+	ok(json_next_number(&j, &t) && t.type == JSON_NUMBER && t.num == 1 &&
+	    t.off == 2 && t.len == 1 && !t.flags, "a number after '['");
+	ok(json_next_number(&j, &t) && t.num == 20 &&
+	    (t.flags & JSON_NEG) && t.off == 6 && t.len == 3,
+	    "a negative number after ','");
+	ok(json_next_number(&j, &t) && t.off == 10 && t.len == 5 &&
+	    (t.flags & (JSON_FRAC | JSON_EXP)) == (JSON_FRAC | JSON_EXP),
+	    "a fraction with an exponent");
+	ok(!json_next_number(&j, &t) && json_next(&j, &t) == JSON_STRING &&
+	    t.off == 17, "a string is left to json_next, comma and all");
+	ok(json_next_number(&j, &t) && t.num == 7 &&
+	    !json_next_number(&j, &t) && json_next(&j, &t) == JSON_ARRAY_END &&
+	    json_next(&j, &t) == JSON_END, "the closing bracket is left");
+
+	/* Token for token the same as json_next, in an object too. */
+	LOAD(&j, "{\"a\":[0,1,[2],{\"b\":3}], \"c\" :-0.5,\"d\\n\":{},\n"
+	    "\"e\":[{\"f\":[]},\"g\"]}");
+	json_init(&k, doc.p, doc.len, "t.json");
+	for (;;) {
+		if (!json_next_number(&j, &t) && !json_next_key(&j, &t))
+			json_next(&j, &t);
+		json_next(&k, &u);
+		if (t.type != u.type || t.off != u.off || t.len != u.len ||
+		    t.flags != u.flags || t.num != u.num)
+			good = 0;
+		if (u.type == JSON_END)
+			break;
+	}
+	ok(good, "the same tokens as json_next");
+	via_number = 1;
+	ok(DIES("[1,01]", "1:4", "leading zero") &&
+	    DIES("[1,-]", "1:5", "a digit after '-'") &&
+	    DIES("[1,2.]", "1:6", "a digit after '.'") &&
+	    DIES("[1,2", "1:5", "unexpected end of input") &&
+	    DIES("[1,,2]", "1:4", "expected a value") &&
+	    DIES("{\"a\":1,2}", "1:8", "a member name") &&
+	    DIES("{\"a\" 1}", "1:6", "':' after the member name") &&
+	    DIES("{\"a\":1,\"b", "1:10", "unexpected end of input") &&
+	    DIES("{\"a\":1,\"b\"", "1:11", "unexpected end of input") &&
+	    DIES("{\"a\":1,\"\tb\":2}", "1:9", "control character"),
+	    "errors as json_next has them");
+	via_number = 0;
+}
+
 int
 main(void)
 {
@@ -352,6 +417,7 @@ main(void)
 	test_strings();
 	test_where_and_skip();
 	test_errors();
+	test_next_number();
 	buf_release(&doc);
 	return tap_done();
 }
