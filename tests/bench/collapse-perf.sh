@@ -43,8 +43,12 @@ for _ in range(3):
         peak = max(peak, int(p.stderr.split()[-1]))
 if not timer:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print("%-34s %6.2f s %7.0f MB/s   peak RSS %6.1f MB" % (label, best,
-    mb / best, peak / 1024.0))
+base = float(os.environ.get("FK_BASE") or 0)
+ratio = "   (collapse-perf -n 1 is %.1fx faster)" % (best / base) if base else ""
+print("%-34s %6.2f s %7.0f MB/s   peak RSS %6.1f MB%s" % (label, best,
+    mb / best, peak / 1024.0, ratio))
+with open(os.environ["FK_LAST"], "w") as f:
+    f.write("%f\n" % best)
 PY
 }
 
@@ -56,17 +60,20 @@ if cmp -s "$DIR/perf-n1.folded" "$DIR/perf-n2.folded"; then
 else
 	echo "output: -n 1 and -n 2 DIFFER"
 fi
+FK_LAST=$DIR/.last-time
+export FK_LAST
 run "collapse-perf -n 1" "$BIN/collapse-perf" -n 1
+base=$(cat "$FK_LAST")
 run "collapse-perf -n 2" "$BIN/collapse-perf" -n 2
 run "collapse-perf --all --tid -n 1" "$BIN/collapse-perf" --all --tid -n 1
 if command -v inferno-collapse-perf >/dev/null 2>&1; then
-	run "inferno-collapse-perf -n 1" inferno-collapse-perf --nthreads 1
-	run "inferno-collapse-perf -n 2" inferno-collapse-perf --nthreads 2
+	FK_BASE=$base run "inferno-collapse-perf -n 1" inferno-collapse-perf --nthreads 1
+	FK_BASE=$base run "inferno-collapse-perf -n 2" inferno-collapse-perf --nthreads 2
 else
 	echo "inferno-collapse-perf: not on PATH"
 fi
 if command -v stackcollapse-perf.pl >/dev/null 2>&1; then
-	run "stackcollapse-perf.pl" stackcollapse-perf.pl
+	FK_BASE=$base run "stackcollapse-perf.pl" stackcollapse-perf.pl
 else
 	echo "stackcollapse-perf.pl: not on PATH"
 fi
