@@ -8,12 +8,7 @@ BIN=${1:?usage: t-collapse-dtrace.sh BIN_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/t-dtrace.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 CD="$BIN/collapse-dtrace"
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok - $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 # gen.py SEED NSTACKS OUT: random DTrace text mixing every frame form the
 # tool tidies, and ref.py [--includeoffset] IN: the expected folded output,
@@ -240,4 +235,4 @@ check $? "--version"
 check $? "unknown option: exit 2"
 
 echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

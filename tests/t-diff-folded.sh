@@ -7,12 +7,7 @@ BIN=${1:?usage: t-diff-folded.sh BIN_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/t-diff.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 DF="$BIN/diff-folded"
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok - $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 # gen.py SEED NLINES OUT: folded lines with the odd cases mixed in.
 cat >"$T/gen.py" <<'PY'
@@ -156,4 +151,4 @@ printf 'a 1\n' | "$DF" --normalize --strip-hex - "$T/b.txt" >/dev/null 2>&1
 check $? "long options and - for standard input"
 
 echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -10,12 +10,7 @@ CP="$BIN/collapse-perf"
 CONF=${FK_SHARED:-../shared}/conformance
 T=$(mktemp -d "${TMPDIR:-/tmp}/t-perf-threads.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok - $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. "$(dirname "$0")/tap.sh"
 
 # same NAME ARGS...: -n 1 against -n 2 and -n 3 on stdout, stderr, status
 # (standard input from the file $IN, default none).
@@ -177,4 +172,4 @@ check $? "10 MB without blank lines: the 12 junk lines are reported"
 check $? "10 MB without blank lines: parsed by one thread past the first chunks"
 
 echo "1..$n"
-[ "$fails" = 0 ]
+tap_done
