@@ -2,7 +2,9 @@
  * frames: the merge keeps one open frame per depth of the current stack;
  * the common prefix with the previous stack is found by comparing name
  * ids, which is inferno's element-wise name comparison since equal names
- * have equal ids.
+ * have equal ids. In sorted mode the sort has already measured it
+ * (st->lcp), and the merge never reads the stacks' names except for the
+ * frames it keeps.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,8 @@
 struct open_frame {
 	uint64_t start, bstart;
 	int64_t delta;
-	uint32_t name;
+	uint32_t name;		/* or, in the sorted path, the stack id
+				   whose frame it is (see emit_sorted) */
 	bool has_delta;
 };
 
@@ -55,6 +58,21 @@ emit(struct merge *m, uint32_t depth)
 		fr->depthmax = depth;
 }
 
+/*
+ * The same for the sorted path, where an open frame only remembers the
+ * stack it belongs to: the name is looked up for the few frames drawn.
+ */
+static void
+emit_sorted(struct merge *m, const struct stacks *st, uint32_t depth)
+{
+	struct open_frame *o = &m->open[depth];
+
+	if ((double)(m->time - o->start) < m->threshold)
+		return;
+	o->name = depth ? st->seq[st->off[o->name] + depth - 1] : 0;
+	emit(m, depth);
+}
+
 /* after - before as a signed number, saturating. */
 static int64_t
 delta_of(uint64_t before, uint64_t after)
@@ -64,6 +82,51 @@ delta_of(uint64_t before, uint64_t after)
 		    (int64_t)(after - before);
 	return before - after > (uint64_t)INT64_MAX ? -INT64_MAX :
 	    -(int64_t)(before - after);
+}
+
+/*
+ * Sorted records come with their shared lengths (st->lcp), so the merge
+ * reads only each record's length and counts; a frame's name is looked
+ * up only when the frame is wide enough to be drawn.
+ */
+static void
+merge_sorted(struct merge *m, const struct stacks *st, const uint32_t *order)
+{
+	uint32_t prevn = 0, d;
+	size_t i;
+
+	for (i = 0; i < st->nrec; i++) {
+		uint32_t rec = order[i], n = st->len[rec], from;
+		bool diff = st->before && st->rep_diff[rec];
+
+		if (i + 16 < st->nrec) {
+			uint32_t r = order[i + 16];
+			PREFETCH(&st->len[r]);
+			PREFETCH(&st->count[r]);
+		}
+		/* Depth 0 (the root) is always shared. */
+		from = i ? st->lcp[i] + 1 : 0;
+		if (i)
+			for (d = from; d <= prevn; d++)
+				emit_sorted(m, st, d);
+		for (d = from; d <= n; d++) {
+			struct open_frame *o = &m->open[d];
+			o->start = m->time;
+			o->bstart = m->btime;
+			o->name = rec;
+			o->has_delta = diff;
+			o->delta = 0;
+		}
+		if (diff && n >= from)
+			m->open[n].delta = delta_of(st->rep_before[rec],
+			    st->rep_after[rec]);
+		m->time += st->count[rec];
+		m->btime += st->before ? st->before[rec] : st->count[rec];
+		prevn = n;
+	}
+	if (st->nrec)
+		for (d = 0; d <= prevn; d++)
+			emit_sorted(m, st, d);
 }
 
 void
@@ -78,6 +141,11 @@ frames_build(struct frames *fr, struct stacks *st, double threshold,
 	bool first = true;
 
 	m.open = xreallocarray(NULL, (size_t)st->maxlen + 1, sizeof(*m.open));
+	if (st->lcp && !backwards && !st->rec_stack) {
+		merge_sorted(&m, st, order);
+		free(m.open);
+		return;
+	}
 	for (i = 0; i < st->nrec; i++) {
 		uint32_t rec = order[backwards ? st->nrec - 1 - i : i], n, lcp;
 		const uint32_t *q = stacks_frames(st, rec, &n);

@@ -9,7 +9,8 @@
  *
  * Sorting (sorted mode) is an MSD radix sort over token ranks, see
  * "Radix sorting" below; it orders stacks exactly as inferno orders
- * their lines.
+ * their lines, and notes on the way how many names neighbours share, so
+ * that the merge need not compare them again.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -97,9 +98,11 @@ finish_hash(uint64_t h, size_t n)
 /*
  * Length of the name starting at p (up to the next ';' or end) and its
  * hash. Bytes are hashed in 8-byte groups counted from the name's start,
- * the last group zero-padded, so both paths below agree.
+ * the last group zero-padded, so both paths below agree. The fast path
+ * reads whole words, up to 8 bytes past end: callers keep that much
+ * readable slack after their text (the batch text does, see pad_batch).
  */
-static size_t
+static inline size_t
 scan_name(const char *p, const char *end, uint64_t *hash)
 {
 	uint64_t h = NAME_SEED, tail = 0;
@@ -107,12 +110,16 @@ scan_name(const char *p, const char *end, uint64_t *hash)
 	unsigned k = 0;
 
 #ifdef SWAR_SCAN
-	while (end - q >= 8) {
+	for (;;) {
 		uint64_t w, x, m;
+		size_t rem = (size_t)(end - q);
 
 		memcpy(&w, q, 8);
 		x = w ^ 0x3b3b3b3b3b3b3b3bull;
 		m = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+		/* The end of the text stops the name like a ';'. */
+		if (rem < 8)
+			m |= 0x80ull << (8 * rem);
 		if (m) {
 			unsigned b = (unsigned)__builtin_ctzll(m) >> 3;
 			if (b)
@@ -161,22 +168,43 @@ bytes_equal(const char *a, const char *b, size_t n)
 	return true;
 }
 
-static uint32_t
-name_id(struct stacks *st, const char *p, size_t n, uint64_t h)
+/*
+ * Is the stored name a (kept with 8 zero bytes after it) spelled by
+ * b[0..n)? b may be read up to 8 bytes past its end (the batch text keeps
+ * that much slack), so the last piece is one masked word, not a loop.
+ */
+static inline bool
+name_is(const char *a, const char *b, size_t n)
 {
-	uint32_t tag = tag_of(h), id;
-	size_t j = (size_t)h & st->name_mask;
+#ifdef SWAR_SCAN
+	uint64_t x, y;
 
-	for (;;) {
-		struct stacks_slot s = st->name_slots[j];
-		if (!s.tag)
-			break;
-		if (s.tag == tag && st->names[s.id].n == n &&
-		    bytes_equal(st->names[s.id].p, p, n))
-			return s.id;
-		j = (j + 1) & st->name_mask;
+	while (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+		a += 8;
+		b += 8;
+		n -= 8;
 	}
-	id = st->nnames;
+	if (!n)
+		return true;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return ((x ^ y) & ((1ull << (8 * n)) - 1)) == 0;
+#else
+	return bytes_equal(a, b, n);
+#endif
+}
+
+/* A new name, to go in slot j of the name table. */
+static uint32_t
+name_add(struct stacks *st, const char *p, size_t n, uint64_t h, size_t j)
+{
+	uint32_t id = st->nnames;
+	char *copy;
+
 	if (id == UINT32_MAX - 1)
 		die("more than %u distinct frame names", (unsigned)id);
 	if (id == st->names_cap) {
@@ -190,10 +218,13 @@ name_id(struct stacks *st, const char *p, size_t n, uint64_t h)
 		    sizeof(*st->name_use));
 		st->names_cap = (uint32_t)cap;
 	}
-	st->names[id] = slice_make(arena_memdup(&st->name_bytes, p, n), n);
+	copy = arena_alloc_bytes(&st->name_bytes, st_add(n, 8));
+	memcpy(copy, p, n);
+	memset(copy + n, 0, 8);
+	st->names[id] = slice_make(copy, n);
 	st->name_hash[id] = h;
 	st->name_use[id] = 0;
-	st->name_slots[j].tag = tag;
+	st->name_slots[j].tag = tag_of(h);
 	st->name_slots[j].id = id;
 	st->nnames++;
 	if (st->nnames > (st->name_mask + 1) / 10 * 7)
@@ -201,9 +232,29 @@ name_id(struct stacks *st, const char *p, size_t n, uint64_t h)
 	return id;
 }
 
+/* The id of the name p[0..n) (hash h; p readable 8 bytes past n). */
+static inline uint32_t
+name_id(struct stacks *st, const char *p, size_t n, uint64_t h)
+{
+	uint32_t tag = tag_of(h);
+	size_t j = (size_t)h & st->name_mask;
+
+	for (;;) {
+		struct stacks_slot s = st->name_slots[j];
+		if (!s.tag)
+			break;
+		if (s.tag == tag && st->names[s.id].n == n &&
+		    name_is(st->names[s.id].p, p, n))
+			return s.id;
+		j = (j + 1) & st->name_mask;
+	}
+	return name_add(st, p, n, h, j);
+}
+
 void
 stacks_init(struct stacks *st, const struct stacks_opts *opts)
 {
+	static const char none[8];
 	uint64_t h;
 
 	memset(st, 0, sizeof(*st));
@@ -220,8 +271,8 @@ stacks_init(struct stacks *st, const struct stacks_opts *opts)
 	st->slots = xcalloc(st->mask + 1, sizeof(*st->slots));
 	st->text_budget = TEXT_BUDGET;
 	st->delta_max = 1;
-	scan_name("", "", &h);
-	name_id(st, "", 0, h);
+	scan_name(none, none, &h);
+	name_id(st, none, 0, h);
 }
 
 /*
@@ -236,7 +287,7 @@ stack_is(const struct stacks *st, uint32_t id, struct slice text)
 	const char *p = text.p, *end = text.p + text.n;
 	uint32_t i, n = st->len[id], tn;
 
-	if (st->text[id]) {
+	if (st->text && st->text[id]) {
 		memcpy(&tn, st->text[id], sizeof(tn));
 		return tn == text.n &&
 		    memcmp(st->text[id] + sizeof(tn), text.p, text.n) == 0;
@@ -269,6 +320,8 @@ keep_text(struct stacks *st, uint32_t id, struct slice text)
 
 	if (text.n > UINT32_MAX || text.n + 4 > st->text_budget)
 		return;
+	if (!st->text)
+		st->text = xcalloc(st->stacks_cap, sizeof(*st->text));
 	t = arena_alloc_bytes(&st->text_bytes, text.n + 4);
 	memcpy(t, &tn, 4);
 	memcpy(t + 4, text.p, text.n);
@@ -328,13 +381,16 @@ add_stack(struct stacks *st, struct slice text, uint64_t h, size_t slot,
 		st->off = xreallocarray(st->off, cap, sizeof(*st->off));
 		st->len = xreallocarray(st->len, cap, sizeof(*st->len));
 		st->hash = xreallocarray(st->hash, cap, sizeof(*st->hash));
-		st->text = xreallocarray(st->text, cap, sizeof(*st->text));
+		if (st->text)
+			st->text = xreallocarray(st->text, cap,
+			    sizeof(*st->text));
 		st->stacks_cap = (uint32_t)cap;
 	}
 	st->off[id] = st->seq_n;
 	st->len[id] = n;
 	st->hash[id] = h;
-	st->text[id] = NULL;
+	if (st->text)
+		st->text[id] = NULL;
 	st->seq_n += n;
 	if (n > st->maxlen)
 		st->maxlen = n;
@@ -359,7 +415,7 @@ stack_id(struct stacks *st, struct slice text, uint64_t h,
 		if (!s.tag)
 			break;
 		if (s.tag == tag && stack_is(st, s.id, text)) {
-			if (!st->text[s.id])
+			if (!st->text || !st->text[s.id])
 				keep_text(st, s.id, text);
 			*is_new = false;
 			return s.id;
@@ -607,7 +663,8 @@ check_order(struct stacks *st, struct slice stack, struct slice line)
  *
  * When most stacks are new (many distinct stacks), splitting them into
  * names is most of the work, so the reader also finds the names (lengths
- * and hashes) ahead of the filer; when stacks repeat, it does not bother.
+ * and hashes) of some of the lines, as many as keeps both threads busy
+ * (the filer does the rest); when stacks repeat, it does not bother.
  */
 #define RING 3
 #define BATCH_LINES 4096
@@ -629,7 +686,7 @@ struct batch {
 	uint32_t *name_len;
 	uint64_t *name_hash;
 	size_t nnames, names_cap;
-	bool scan;		/* find the names of every line */
+	unsigned scan;		/* find the names of this many lines in 8 */
 	bool last;		/* no batch follows */
 	bool full;		/* ready for the filer */
 };
@@ -640,7 +697,9 @@ struct reader {
 	size_t nfiles, next;
 	struct lr lr;
 	bool open;
-	bool scan;		/* the filer's advice for the next batch */
+	/* Shared with the filer, under mu: */
+	unsigned scan;		/* its advice for the next batch (b->scan) */
+	bool waited;		/* the reader found no free batch */
 	struct batch ring[RING];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -649,8 +708,12 @@ struct reader {
 static void
 scan_names(struct batch *b, struct parsed *p)
 {
-	const char *q = b->text.p + p->text, *end = q + p->len;
+	const char *q, *end;
 
+	buf_grow(&b->text, 8);		/* scan_name's slack */
+	memset(b->text.p + b->text.len, 0, 8);
+	q = b->text.p + p->text;
+	end = q + p->len;
 	p->names = b->nnames;
 	for (;;) {
 		uint64_t h;
@@ -714,13 +777,24 @@ parse_line(struct reader *rd, struct batch *b, struct slice line)
 	p->len = stack.n;
 	buf_add(&b->text, stack.p, stack.n);
 	p->names = SIZE_MAX;
-	if (b->scan)
+	if ((b->nlines & 7) < b->scan)
 		scan_names(b, p);
+}
+
+/*
+ * Eight zero bytes after the batch text, so that names in it can be read
+ * a word at a time (see name_is).
+ */
+static void
+pad_batch(struct batch *b)
+{
+	buf_grow(&b->text, 8);
+	memset(b->text.p + b->text.len, 0, 8);
 }
 
 /* Fill b; returns false once the input is exhausted (b->last is set). */
 static bool
-read_batch(struct reader *rd, struct batch *b)
+fill_batch(struct reader *rd, struct batch *b)
 {
 	struct slice line;
 
@@ -747,6 +821,16 @@ read_batch(struct reader *rd, struct batch *b)
 		parse_line(rd, b, line);
 	}
 	return true;
+}
+
+/* fill_batch, then pad. */
+static bool
+read_batch(struct reader *rd, struct batch *b)
+{
+	bool more = fill_batch(rd, b);
+
+	pad_batch(b);
+	return more;
 }
 
 /*
@@ -816,8 +900,10 @@ reader_main(void *arg)
 		struct batch *b = &rd->ring[k];
 
 		pthread_mutex_lock(&rd->mu);
-		while (b->full)
+		while (b->full) {
+			rd->waited = true;
 			pthread_cond_wait(&rd->cv, &rd->mu);
+		}
 		b->scan = rd->scan;
 		pthread_mutex_unlock(&rd->mu);
 		more = read_batch(rd, b);
@@ -841,7 +927,7 @@ stacks_read_files(struct stacks *st, char *const *files, size_t nfiles)
 	rd.st = st;
 	rd.files = files;
 	rd.nfiles = nfiles;
-	rd.scan = true;
+	rd.scan = 8;
 	for (k = 0; k < RING; k++) {
 		rd.ring[k].lines = xreallocarray(NULL, BATCH_LINES,
 		    sizeof(*rd.ring[k].lines));
@@ -853,29 +939,44 @@ stacks_read_files(struct stacks *st, char *const *files, size_t nfiles)
 		/* No thread: the same stages, one batch at a time. */
 		bool more;
 		do {
-			rd.ring[0].scan = false;
+			rd.ring[0].scan = 0;
 			more = read_batch(&rd, &rd.ring[0]);
 			file_batch(st, &rd.ring[0]);
 		} while (more);
 	} else {
+		/*
+		 * While stacks are mostly new, the names of some lines are
+		 * found by the reader and the rest here; share (in eighths of
+		 * the lines) moves towards whichever thread waits less.
+		 */
+		unsigned share = 8;
 		bool last = false;
+
 		for (k = 0; !last; k = (k + 1) % RING) {
 			struct batch *b = &rd.ring[k];
-			bool scan;
+			bool starved = false, fresh;
 
 			pthread_mutex_lock(&rd.mu);
-			while (!b->full)
+			while (!b->full) {
+				starved = true;
 				pthread_cond_wait(&rd.cv, &rd.mu);
+			}
 			pthread_mutex_unlock(&rd.mu);
-			scan = file_batch(st, b);
+			fresh = file_batch(st, b);
 			last = b->last;
 			pthread_mutex_lock(&rd.mu);
 			b->full = false;
-			rd.scan = scan;
+			if (fresh && starved && share > 0)
+				share--;
+			else if (fresh && rd.waited && share < 8)
+				share++;
+			rd.waited = false;
+			rd.scan = fresh ? share : 0;
 			pthread_cond_broadcast(&rd.cv);
 			pthread_mutex_unlock(&rd.mu);
 		}
 		pthread_join(tid, NULL);
+		debug("reader finds the names of %u/8 lines", share);
 	}
 	pthread_mutex_destroy(&rd.mu);
 	pthread_cond_destroy(&rd.cv);
@@ -902,6 +1003,7 @@ struct ranks {
 	uint32_t *leaf;		/* by name id: rank of "name ", or 0 when
 				   the count decides (see by_rec) */
 	uint32_t *by_rec;	/* by record: rank of "name COUNT" of those */
+	uint32_t *name_of;	/* by rank: the token's name id */
 	unsigned bits;		/* bits per rank */
 	unsigned per_key;	/* ranks packed in one 64-bit key */
 };
@@ -1004,6 +1106,7 @@ rank_tokens(const struct stacks *st, struct ranks *rk)
 	}
 	rk->inner = xcalloc(st->nnames, sizeof(*rk->inner));
 	rk->leaf = xcalloc(st->nnames, sizeof(*rk->leaf));
+	rk->name_of = xcalloc((size_t)tk.n + 1, sizeof(*rk->name_of));
 	for (i = 0; i < tk.n; i++) {
 		uint64_t who = tk.who[ids[i]];
 		uint32_t x = (uint32_t)(who & UINT32_MAX);
@@ -1011,12 +1114,16 @@ rank_tokens(const struct stacks *st, struct ranks *rk)
 		/* Equal texts (two records' "f 5") share a rank. */
 		if (i == 0 || !slice_eq(keys[ids[i]], keys[ids[i - 1]]))
 			rank++;
-		if (who >> 32 == 0)
+		if (who >> 32 == 0) {
 			rk->inner[x] = rank;
-		else if (who >> 32 == 1)
+			rk->name_of[rank] = x;
+		} else if (who >> 32 == 1) {
 			rk->leaf[x] = rank;
-		else
+			rk->name_of[rank] = x;
+		} else {
 			rk->by_rec[x] = rank;
+			rk->name_of[rank] = st->seq[st->off[x] + st->len[x] - 1];
+		}
 	}
 	rk->bits = 1;
 	while (rk->bits < 34 && (rank >> rk->bits))
@@ -1033,13 +1140,15 @@ rank_tokens(const struct stacks *st, struct ranks *rk)
 struct ritem {
 	uint64_t key;
 	uint32_t id;
+	uint32_t len;		/* st->len[id], carried along: one less
+				   scattered read per key */
 };
 
 static uint64_t
 load_key(const struct stacks *st, const struct ranks *rk, uint32_t id,
-    uint32_t depth)
+    uint32_t n, uint32_t depth)
 {
-	uint32_t n = st->len[id], k;
+	uint32_t k;
 	const uint32_t *q = st->seq + st->off[id];
 	uint64_t key = 0;
 
@@ -1058,8 +1167,9 @@ load_key(const struct stacks *st, const struct ranks *rk, uint32_t id,
 /*
  * Sort v[0..n) by key: LSD radix, 11 bits a pass for big groups (the
  * histogram stays in the first-level cache), 8 for medium ones,
- * insertion sort for small ones. A pass whose digit is the same
- * everywhere is skipped. cnt has room for 2^11 counters.
+ * insertion sort for small ones. Only the bits that differ somewhere in
+ * the group are sorted on: deeper groups share most of their key. cnt
+ * has room for 2^11 counters.
  */
 static void
 sort_by_key(struct ritem *v, struct ritem *tmp, size_t *cnt, size_t n,
@@ -1068,6 +1178,7 @@ sort_by_key(struct ritem *v, struct ritem *tmp, size_t *cnt, size_t n,
 	struct ritem *src = v, *dst = tmp;
 	unsigned shift, width = n >= 4096 ? 11 : 8;
 	size_t i, nb = (size_t)1 << width, mask = nb - 1;
+	uint64_t any = 0, every = ~(uint64_t)0, vary;
 
 	if (n < 48) {
 		for (i = 1; i < n; i++) {
@@ -1079,14 +1190,21 @@ sort_by_key(struct ritem *v, struct ritem *tmp, size_t *cnt, size_t n,
 		}
 		return;
 	}
-	for (shift = 0; shift < keybits; shift += width) {
+	for (i = 0; i < n; i++) {
+		any |= v[i].key;
+		every &= v[i].key;
+	}
+	vary = any ^ every;
+	for (shift = 0; shift < keybits && !((vary >> shift) & 1); shift++)
+		;
+	for (; shift < keybits && (vary >> shift); shift += width) {
 		size_t sum = 0, d;
 
+		if (!((vary >> shift) & mask))
+			continue;
 		memset(cnt, 0, nb * sizeof(*cnt));
 		for (i = 0; i < n; i++)
 			cnt[(src[i].key >> shift) & mask]++;
-		if (cnt[(src[0].key >> shift) & mask] == n)
-			continue;
 		for (d = 0; d < nb; d++) {
 			size_t c = cnt[d];
 			cnt[d] = sum;
@@ -1104,6 +1222,7 @@ sort_by_key(struct ritem *v, struct ritem *tmp, size_t *cnt, size_t n,
 struct rwork {
 	size_t lo, n;
 	uint32_t depth;
+	bool loaded;		/* keys for depth already in place */
 };
 
 struct rsorter {
@@ -1112,6 +1231,8 @@ struct rsorter {
 	struct ritem *v, *tmp;	/* a group uses the same range of both */
 	unsigned keybits;
 	uint64_t last_mask;
+	uint32_t *lcp;		/* by position: names shared with the one
+				   before */
 };
 
 /* A sorting thread's own list of groups still to sort. */
@@ -1123,52 +1244,189 @@ struct rlist {
 };
 
 static void
-rlist_push(struct rlist *l, size_t lo, size_t n, uint32_t depth)
+rlist_push(struct rlist *l, struct rwork w)
 {
 	if (l->n == l->cap) {
 		l->cap = alloc_nr(l->cap, l->n + 1);
 		l->w = xreallocarray(l->w, l->cap, sizeof(*l->w));
 	}
-	l->w[l->n++] = (struct rwork){ lo, n, depth };
+	l->w[l->n++] = w;
 }
 
-/* Sort one group by its next key; its runs of equal keys become groups. */
+/*
+ * How many names two stacks share, given that they agree up to depth and
+ * their keys there are a and b: the equal ranks, plus one when the first
+ * unequal tokens still have the same name (a leaf "f " against an inner
+ * "f;"; one of the two stacks ends there, so nothing more is shared).
+ */
+static uint32_t
+keys_lcp(const struct rsorter *rs, uint64_t a, uint64_t b, uint32_t depth)
+{
+	const struct ranks *rk = rs->rk;
+	unsigned k, shift = rs->keybits;
+
+	for (k = 0; k < rk->per_key; k++) {
+		uint32_t ra, rb;
+
+		shift -= rk->bits;
+		ra = (uint32_t)((a >> shift) & rs->last_mask);
+		rb = (uint32_t)((b >> shift) & rs->last_mask);
+		if (ra != rb)
+			return depth + k + (ra && rb &&
+			    rk->name_of[ra] == rk->name_of[rb]);
+		if (!ra)
+			break;
+	}
+	return depth + k;
+}
+
+/*
+ * Sort one group by its next key; its runs of equal keys become groups.
+ * Where two neighbours part, their shared length is known from the keys.
+ */
 static void
 rsort_group(struct rlist *l, struct rwork w)
 {
 	const struct rsorter *rs = l->rs;
 	const struct stacks *st = rs->st;
 	struct ritem *g = rs->v + w.lo;
+	uint32_t *lcp = rs->lcp + w.lo;
 	size_t i, a, b;
 
-	for (i = 0; i < w.n; i++) {
-		if (i + 16 < w.n) {
+	for (i = 0; i < w.n && !w.loaded; i++) {
+		if (i + 16 < w.n)
 			PREFETCH(&st->off[g[i + 16].id]);
-			PREFETCH(&st->len[g[i + 16].id]);
-		}
 		if (i + 8 < w.n)
 			PREFETCH(st->seq + st->off[g[i + 8].id] + w.depth);
-		g[i].key = load_key(st, rs->rk, g[i].id, w.depth);
+		g[i].key = load_key(st, rs->rk, g[i].id, g[i].len, w.depth);
 	}
 	sort_by_key(g, rs->tmp + w.lo, l->cnt, w.n, rs->keybits);
 	for (a = 0; a < w.n; a = b) {
 		for (b = a + 1; b < w.n && g[b].key == g[a].key; b++)
 			;
-		/* Equal keys ending in "stack ended" are equal stacks. */
-		if (b - a < 2 || (g[a].key & rs->last_mask) == 0)
+		if (b < w.n)
+			lcp[b] = keys_lcp(rs, g[b - 1].key, g[b].key, w.depth);
+		if (b - a < 2)
 			continue;
-		rlist_push(l, w.lo + a, b - a, w.depth + rs->rk->per_key);
+		/* Equal keys ending in "stack ended" are equal stacks. */
+		if ((g[a].key & rs->last_mask) == 0) {
+			uint32_t all = keys_lcp(rs, g[a].key, g[a].key, w.depth);
+			for (i = a + 1; i < b; i++)
+				lcp[i] = all;
+			continue;
+		}
+		rlist_push(l, (struct rwork){ w.lo + a, b - a,
+		    w.depth + rs->rk->per_key, false });
 	}
 }
 
-static void *
-rsort_drain(void *arg)
+/*
+ * The first pass over many stacks, as one most significant digit of the
+ * first key (2^11 buckets), so that both threads share the rest of it.
+ * The items end up in rs->tmp, which the caller swaps with rs->v. The
+ * buckets are pushed as groups with their keys loaded; where two buckets
+ * meet, the neighbours are the largest key of one and the smallest of
+ * the next, kept on the way.
+ */
+static void
+rsort_split(struct rlist *l, struct rsorter *rs, size_t n)
 {
-	struct rlist *l = arg;
+	enum { NB = 1 << 11 };
+	struct ritem *v = rs->v, *tmp = rs->tmp;
+	uint64_t any = 0, every = ~(uint64_t)0, vary, *lo_key, *hi_key;
+	size_t *cnt = l->cnt, i, d, sum = 0, prev = NB;
+	unsigned shift = 0;
 
+	for (i = 0; i < n; i++) {
+		v[i].key = load_key(rs->st, rs->rk, v[i].id, v[i].len, 0);
+		any |= v[i].key;
+		every &= v[i].key;
+	}
+	vary = any ^ every;
+	while (shift + 11 < 64 && (vary >> (shift + 11)))
+		shift++;
+	lo_key = xreallocarray(NULL, NB, sizeof(*lo_key));
+	hi_key = xreallocarray(NULL, NB, sizeof(*hi_key));
+	memset(cnt, 0, NB * sizeof(*cnt));
+	for (i = 0; i < n; i++) {
+		uint64_t k = v[i].key;
+
+		d = (size_t)(k >> shift) & (NB - 1);
+		if (!cnt[d]++)
+			lo_key[d] = hi_key[d] = k;
+		else if (k < lo_key[d])
+			lo_key[d] = k;
+		else if (k > hi_key[d])
+			hi_key[d] = k;
+	}
+	for (d = 0; d < NB; d++) {
+		size_t c = cnt[d];
+
+		if (!c)
+			continue;
+		if (prev != NB)
+			rs->lcp[sum] = keys_lcp(rs, hi_key[prev], lo_key[d], 0);
+		if (c > 1)
+			rlist_push(l, (struct rwork){ sum, c, 0, true });
+		prev = d;
+		cnt[d] = sum;
+		sum += c;
+	}
+	for (i = 0; i < n; i++)
+		tmp[cnt[(v[i].key >> shift) & (NB - 1)]++] = v[i];
+	free(lo_key);
+	free(hi_key);
+}
+
+static void
+rsort_drain(struct rlist *l)
+{
 	while (l->n)
 		rsort_group(l, l->w[--l->n]);
-	return NULL;
+}
+
+/*
+ * Groups shared by the sorting threads, biggest first: each thread takes
+ * the next one and sorts it to the end on its own list.
+ */
+struct rshare {
+	struct rwork *w;
+	size_t n, next;
+	pthread_mutex_t mu;
+};
+
+struct rworker {
+	struct rlist list;
+	struct rshare *share;
+};
+
+static void *
+rworker_main(void *arg)
+{
+	struct rworker *rw = arg;
+	struct rshare *sh = rw->share;
+
+	for (;;) {
+		struct rwork w;
+
+		pthread_mutex_lock(&sh->mu);
+		if (sh->next == sh->n) {
+			pthread_mutex_unlock(&sh->mu);
+			return NULL;
+		}
+		w = sh->w[sh->next++];
+		pthread_mutex_unlock(&sh->mu);
+		rsort_group(&rw->list, w);
+		rsort_drain(&rw->list);
+	}
+}
+
+static int
+rwork_bigger(const void *a, const void *b)
+{
+	const struct rwork *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
 }
 
 static void
@@ -1180,67 +1438,84 @@ rlist_init(struct rlist *l, const struct rsorter *rs)
 }
 
 /*
- * After the first pass the groups are independent: with enough of them,
- * a second thread takes the groups holding the first half of the items.
+ * After the first pass the groups are independent: with enough items, a
+ * second thread helps sort them.
+ * spare: two blocks to reuse (realloc) for the work arrays, then free.
  */
 static void
-sort_radix(const struct stacks *st, const struct ranks *rk, uint32_t *order)
+sort_radix(const struct stacks *st, const struct ranks *rk, uint32_t *order,
+    uint32_t *lcp, void *spare[2])
 {
 	size_t n = st->nrec, i;
 	struct rsorter rs = { st, rk, NULL, NULL, rk->bits * rk->per_key,
-	    ((uint64_t)1 << rk->bits) - 1 };
-	struct rlist main_list, side_list;
+	    ((uint64_t)1 << rk->bits) - 1, lcp };
+	struct rworker main_w, side_w;
+	struct rshare share;
 	pthread_t tid;
-	bool threaded = false;
 
-	rs.v = xreallocarray(NULL, n, sizeof(*rs.v));
-	rs.tmp = xreallocarray(NULL, n, sizeof(*rs.tmp));
-	for (i = 0; i < n; i++)
+	rs.v = xreallocarray(spare[0], n, sizeof(*rs.v));
+	rs.tmp = xreallocarray(spare[1], n, sizeof(*rs.tmp));
+	for (i = 0; i < n; i++) {
 		rs.v[i].id = (uint32_t)i;
-	rlist_init(&main_list, &rs);
-	rlist_init(&side_list, &rs);
-	rsort_group(&main_list, (struct rwork){ 0, n, 0 });
-	if (n >= 100000 && main_list.n >= 2) {
-		size_t half = 0, k = 0;
-
-		/* Groups were pushed left to right: take from the bottom. */
-		while (k < main_list.n - 1 && half < n / 2)
-			half += main_list.w[k++].n;
-		for (i = 0; i < k; i++)
-			rlist_push(&side_list, main_list.w[i].lo,
-			    main_list.w[i].n, main_list.w[i].depth);
-		memmove(main_list.w, main_list.w + k,
-		    (main_list.n - k) * sizeof(*main_list.w));
-		main_list.n -= k;
-		threaded = pthread_create(&tid, NULL, rsort_drain,
-		    &side_list) == 0;
+		rs.v[i].len = st->len[i];
 	}
-	rsort_drain(&main_list);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		rsort_drain(&side_list);
+	lcp[0] = 0;
+	rlist_init(&main_w.list, &rs);
+	rlist_init(&side_w.list, &rs);
+	if (n < 100000) {
+		rsort_group(&main_w.list, (struct rwork){ 0, n, 0, false });
+		rsort_drain(&main_w.list);
+	} else {
+		struct ritem *t;
+
+		rsort_split(&main_w.list, &rs, n);
+		t = rs.v;
+		rs.v = rs.tmp;
+		rs.tmp = t;
+		/* The groups move to the shared list, biggest first. */
+		qsort(main_w.list.w, main_w.list.n, sizeof(*main_w.list.w),
+		    rwork_bigger);
+		share.w = main_w.list.w;
+		share.n = main_w.list.n;
+		share.next = 0;
+		main_w.list.w = NULL;
+		main_w.list.n = main_w.list.cap = 0;
+		pthread_mutex_init(&share.mu, NULL);
+		main_w.share = side_w.share = &share;
+		if (pthread_create(&tid, NULL, rworker_main, &side_w) == 0) {
+			rworker_main(&main_w);
+			pthread_join(tid, NULL);
+		} else {
+			rworker_main(&main_w);
+		}
+		pthread_mutex_destroy(&share.mu);
+		free(share.w);
+	}
 	for (i = 0; i < n; i++)
 		order[i] = rs.v[i].id;
 	free(rs.v);
 	free(rs.tmp);
-	free(main_list.w);
-	free(main_list.cnt);
-	free(side_list.w);
-	free(side_list.cnt);
+	free(main_w.list.w);
+	free(main_w.list.cnt);
+	free(side_w.list.w);
+	free(side_w.list.cnt);
 }
 
 const uint32_t *
 stacks_order(struct stacks *st)
 {
+	void *spare[2];
 	uint32_t *order;
 	size_t i;
 
 	if (st->order)
 		return st->order;
-	/* The lookup structures are done with; give their memory back. */
-	free(st->slots);
-	free(st->hash);
+	/*
+	 * The lookup structures are done with. The two biggest become the
+	 * sort's work arrays: memory already touched costs no page faults.
+	 */
+	spare[0] = st->slots;
+	spare[1] = st->hash;
 	free(st->text);
 	st->slots = NULL;
 	st->hash = NULL;
@@ -1258,11 +1533,16 @@ stacks_order(struct stacks *st)
 		struct ranks rk;
 
 		rank_tokens(st, &rk);
-		sort_radix(st, &rk, order);
+		st->lcp = xreallocarray(NULL, st->nrec, sizeof(*st->lcp));
+		sort_radix(st, &rk, order, st->lcp, spare);
+		spare[0] = spare[1] = NULL;
 		free(rk.inner);
 		free(rk.leaf);
 		free(rk.by_rec);
+		free(rk.name_of);
 	}
+	free(spare[0]);
+	free(spare[1]);
 	st->order = order;
 	return order;
 }
@@ -1289,6 +1569,7 @@ stacks_release(struct stacks *st)
 	free(st->rep_after);
 	free(st->rep_diff);
 	free(st->order);
+	free(st->lcp);
 	buf_release(&st->scratch);
 	buf_release(&st->prev);
 	free(st->cuts);

@@ -92,6 +92,10 @@ struct stacks {
 	uint64_t total;		/* sum of counts, wrapping like inferno */
 	uint64_t delta_max;	/* largest |after - before|, at least 1 */
 	uint32_t *order;	/* from stacks_order */
+	uint32_t *lcp;		/* from stacks_order, sorted mode with more
+				   than one record (else NULL): how many
+				   leading names record order[i] shares with
+				   order[i - 1] (lcp[0] = 0) */
 
 	/* Written only by the reading thread while reading. */
 	uint64_t ignored;	/* bad lines */
