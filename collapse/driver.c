@@ -89,6 +89,7 @@ struct pool {
 	uint64_t next_fill;	/* seq of the next chunk the main thread fills */
 	uint64_t next_take;	/* seq of the next chunk a worker takes */
 	uint64_t next_consume;	/* seq of the next result to consume */
+	unsigned idle;		/* workers waiting for a chunk */
 	int quit;
 	unsigned gen;		/* run_chunks() calls so far */
 	struct worker *workers;	/* nparse: threads, then the main thread's */
@@ -338,8 +339,11 @@ worker_main(void *arg)
 	for (;;) {
 		struct slot *s;
 
-		while (!p->quit && p->next_take == p->next_fill)
+		while (!p->quit && p->next_take == p->next_fill) {
+			p->idle++;
 			pthread_cond_wait(&p->work, &p->mu);
+			p->idle--;
+		}
 		if (p->next_take == p->next_fill)
 			break;
 		s = &p->slots[p->next_take++ % p->nslots];
@@ -393,8 +397,8 @@ pool_start(struct pool *p)
 }
 
 /*
- * Instead of waiting: if a chunk is ready and no worker took it yet, the
- * main thread parses it. Returns whether it did.
+ * Instead of waiting: if a chunk is ready that no worker took or is about
+ * to take, the main thread parses it. Returns whether it did.
  */
 static int
 pool_help(struct pool *p)
@@ -402,7 +406,12 @@ pool_help(struct pool *p)
 	struct slot *s;
 
 	pthread_mutex_lock(&p->mu);
-	if (p->next_take == p->next_fill) {
+	/*
+	 * Chunks that waiting workers will take are theirs: were the main
+	 * thread to grab the chunk it just handed out, before the woken
+	 * worker gets the lock, it would parse everything alone.
+	 */
+	if (p->next_fill - p->next_take <= p->idle) {
 		pthread_mutex_unlock(&p->mu);
 		return 0;
 	}
