@@ -9,7 +9,12 @@
  *    first, as every producer writes them; otherwise the array is only
  *    bracket-matched, and read after the whole-file checks (version,
  *    flags, metric, arrays present). Reading a point checks it and notes
- *    its value and "fs" indexes in a flat list.
+ *    its value and "fs" indexes in a flat list. A large array is read in
+ *    two parts on two threads, and the second thread then counts "ftbl"
+ *    (struct half_job says how the result stays that of one thread).
+ *    "ftbl" is checked and counted when the pass meets it, if that works
+ *    without an error; otherwise it is bracket-matched and its error
+ *    reported in step 2.
  * 2. "ftbl" comes last in the files, so the noted indexes are only checked
  *    against it now. Then every "ftbl" string a kept point uses is
  *    rendered (dhat_frame). Text that was read into memory is written
@@ -27,7 +32,9 @@
  *    equal stacks end up side by side and are summed there, without a
  *    hash table. Each stack's text is spelled out from its ranks as it
  *    is written. The two large sorts (names, stacks) are split in two
- *    around a sampled key and run on two threads.
+ *    around a sampled key and run on two threads. While the first part
+ *    of the lines is written, a second thread spells the rest into a
+ *    buffer, written after it.
  *
  * Ranks. A stack's text is name;name;...;name, and its frames could be
  * keyed by ftbl index, but then equal texts would get different keys and
@@ -41,6 +48,8 @@
  * number of distinct keys allows.
  */
 #include <pthread.h>
+#include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +141,83 @@ struct bad_frame {
 	uint64_t frame;
 };
 
+/*
+ * The second thread of step 1 (read_points), for a large points array.
+ *
+ * It guesses a boundary between two elements a little past the middle of
+ * the array: a '}', then a ',' and a '{' with only spaces around them
+ * (split_point; the array is guessed to end at the "ftbl" key that
+ * follows it in the files of every producer). It publishes the guess
+ * (mid). That guess may be wrong (inside a string, or not in this array
+ * at all), so the thread reads from the '{' on as a list of independent
+ * values, trusting nothing before it. It gives up (ok stays false) on
+ * anything that is not a good point: an error, a point that needs a
+ * warning, a stack too deep. It stops at the array's ']', notes where
+ * that is and how many elements it read, and says it is done with the
+ * points (points_done, under lock). Then it counts the "ftbl" array
+ * where it guessed that starts (read_half_ftbl), again giving up on any
+ * error.
+ *
+ * The main thread reads the array from the start as always. If an
+ * element it reads ends exactly at the guessed '}', the guess is proved:
+ * the '{' after it starts the next element of this very array. Then, if
+ * the second thread succeeded, its points are appended (their indexes
+ * shifted by the count before) and the main parser jumps to the ']'
+ * (json_seek): the second thread checked every byte in between. In every
+ * other case (guess disproved or published too late, the second thread
+ * gave up, the array ended first) the second thread's points are dropped
+ * and the main thread reads on by itself, so errors, warnings and their
+ * order are exactly those of a single thread. When the main parser then
+ * meets "ftbl", it waits for the thread and takes its count only if the
+ * array starts where the thread counted from (count_frames_early): the
+ * count depends on nothing before that. The thread is waited for at the
+ * latest at the end of step 1 (half_release). It is detached, so that an
+ * error that ends the process leaves no unjoined thread, and the job is
+ * freed by whichever thread lets go of it last. No thread is started
+ * under a harness that unwinds from die() (diag_exit_hook): that would
+ * leave it running on freed memory.
+ */
+#define STR_ESCAPED 0x80000000u
+
+/* A count of the "ftbl" array: its frames and where their strings are. */
+struct ftbl_count {
+	size_t n;
+	size_t *off;		/* each string's offset, when by_offset */
+	uint32_t *len;		/* and length, STR_ESCAPED if it has \ */
+	bool by_offset;
+	size_t close;		/* the offset of the array's ']' */
+};
+
+struct half_job {
+	struct dhat *d;
+	size_t arr;		/* the points array's '[' */
+	atomic_size_t mid;	/* the guessed '}'; SIZE_MAX: not yet, 0: none */
+	size_t from;		/* the '{' after it */
+	atomic_int stop;	/* set by the main thread: give up the points */
+	bool ok;		/* the points were read */
+	size_t close;		/* the offset of the array's ']' */
+	size_t count;		/* elements from 'from' to the ']' */
+	struct buf points;
+	struct u32vec fs;
+	struct buf scratch;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool points_done;	/* under lock: the fields above are final */
+	bool finished;		/* under lock: all fields are final */
+	atomic_int refs;	/* the last of the two threads frees the job */
+	size_t ftbl_arr;	/* the guessed "ftbl" array's '[', or 0 */
+	bool want_ftbl;		/* ftbl is not counted yet */
+	bool ftbl_ok;		/* ftbl was counted */
+	struct ftbl_count ftbl;
+};
+
+/* Spelling stack keys out as text (spell), one per thread. */
+struct speller {
+	struct slice prev;		/* the key last spelled into line */
+	struct u64vec cut;		/* where its frames end in line */
+	struct buf line;
+};
+
 struct dhat {
 	const struct dhat_opts *opts;
 	const char *name;
@@ -141,6 +227,9 @@ struct dhat {
 	size_t map_len;			/* bytes mapped from map on */
 	size_t page;			/* the page size, when mapped */
 	bool by_offset;			/* mapped: note where strings are */
+	size_t counted_off;		/* the "ftbl" counted in step 1 */
+	struct ftbl_count early;	/* its count */
+	struct half_job *half;		/* read_points' second thread */
 	size_t *str_off;		/* each ftbl string's offset */
 	uint32_t *str_len;		/* and length, STR_ESCAPED if it has \ */
 	struct json top;		/* step 1 */
@@ -169,8 +258,7 @@ struct dhat {
 	struct slice *keys;		/* step 3: the key of each record */
 	size_t nkeys;
 	uint32_t *order;		/* records in key order */
-	struct slice prev;		/* the key last spelled into line */
-	struct u64vec cut;		/* where its frames end in line */
+	struct speller sp;		/* step 3, main thread */
 	struct buf scratch;
 	struct buf line;
 };
@@ -219,27 +307,42 @@ key_is(struct slice key, struct slice name)
 enum fs_state { FS_MISSING, FS_OK, FS_NOT_ARRAY, FS_BAD_ENTRY };
 
 /*
- * The frame indexes of one "fs" array into d->fs. Whether they are in
+ * Where points are read into: the main thread's are d's own fields; the
+ * second thread of read_points has its own. trap is set on the second
+ * thread only: a point that would be warned about, or an error, jumps
+ * there and that thread gives up (see read_points).
+ */
+struct pp_acc {
+	struct buf *points;
+	struct u32vec *fs;
+	struct buf *scratch;
+	jmp_buf *trap;
+};
+
+/*
+ * The frame indexes of one "fs" array into acc->fs. Whether they are in
  * range is only known once "ftbl" is read (step 2).
  */
 static enum fs_state
-read_fs(struct dhat *d, struct json *j, struct json_tok *bad, size_t *bad_at)
+read_fs(struct pp_acc *acc, struct json *j, struct json_tok *bad,
+    size_t *bad_at)
 {
+	struct u32vec *fs = acc->fs;
 	enum fs_state st = FS_OK;
 	struct json_tok t;
 	uint64_t x;
 	size_t i;
 
-	d->fs.n = 0;
+	fs->n = 0;
 	for (i = 0;; i++) {
 		if (!json_next_number(j, &t) &&
 		    json_next(j, &t) == JSON_ARRAY_END)
 			break;
 		if (LIKELY(json_u64(&t, &x) && x < UINT32_MAX)) {
-			if (LIKELY(d->fs.n < d->fs.cap))
-				d->fs.v[d->fs.n++] = (uint32_t)x;
+			if (LIKELY(fs->n < fs->cap))
+				fs->v[fs->n++] = (uint32_t)x;
 			else
-				u32vec_push(&d->fs, (uint32_t)x);
+				u32vec_push(fs, (uint32_t)x);
 			continue;
 		}
 		if (st == FS_OK) {
@@ -254,33 +357,44 @@ read_fs(struct dhat *d, struct json *j, struct json_tok *bad, size_t *bad_at)
 
 /* Note a good point in the flat list. */
 static void
-add_point(struct dhat *d, size_t idx, uint64_t value)
+add_point(struct dhat *d, struct pp_acc *acc, size_t idx, uint64_t value)
 {
 	struct point_head h;
-	size_t fbytes = d->fs.n * sizeof(*d->fs.v);
+	struct buf *points = acc->points;
+	size_t fbytes = acc->fs->n * sizeof(*acc->fs->v);
 
-	if (idx > UINT32_MAX)
+	if (idx > UINT32_MAX) {
+		if (acc->trap)
+			longjmp(*acc->trap, 1);
 		die("%s: more than 2^32 program points", d->name);
+	}
 	/* Keys of up to 4 bytes a frame must fit a uint32_t length. */
-	if (d->fs.n > UINT32_MAX / 4)
+	if (acc->fs->n > UINT32_MAX / 4) {
+		if (acc->trap)
+			longjmp(*acc->trap, 1);
 		die("%s: %s[%zu]: a stack of %zu frames is too deep", d->name,
-		    d->array, idx, d->fs.n);
-	h.nframes = (uint32_t)d->fs.n;
+		    d->array, idx, acc->fs->n);
+	}
+	h.nframes = (uint32_t)acc->fs->n;
 	h.idx = (uint32_t)idx;
 	h.value = value;
-	buf_grow(&d->points, sizeof(h) + fbytes);
-	memcpy(d->points.p + d->points.len, &h, sizeof(h));
+	buf_grow(points, sizeof(h) + fbytes);
+	memcpy(points->p + points->len, &h, sizeof(h));
 	if (fbytes)
-		memcpy(d->points.p + d->points.len + sizeof(h), d->fs.v,
+		memcpy(points->p + points->len + sizeof(h), acc->fs->v,
 		    fbytes);
-	buf_setlen(&d->points, d->points.len + sizeof(h) + fbytes);
+	buf_setlen(points, points->len + sizeof(h) + fbytes);
 }
 
-/* One element of the points array: check it and note it. */
+/*
+ * One element of the points array: check it and note it. With a trap
+ * (the second thread), a point that needs a warning jumps there instead.
+ */
 static void
-read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
+read_pp(struct dhat *d, struct pp_acc *acc, struct json *j,
+    const struct json_tok *pp, size_t idx)
 {
-	struct json_tok k, v, value, bad = { 0 };
+	struct json_tok k, v, value = { 0 }, bad = { 0 };
 	enum fs_state fs = FS_MISSING;
 	bool have = false;
 	struct slice key;
@@ -289,6 +403,8 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 	char tmp[64];
 
 	if (pp->type != JSON_OBJECT) {
+		if (acc->trap)
+			longjmp(*acc->trap, 1);
 		warn_pp(d, j, idx, pp->off, "%s, not an object",
 		    describe(j, pp, tmp, sizeof(tmp)));
 		json_skip(j, pp);
@@ -296,7 +412,7 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 	}
 	value.type = JSON_END;
 	while (json_next_key(j, &k) || json_next(j, &k) == JSON_KEY) {
-		key = k.flags & JSON_ESCAPED ? json_str(j, &k, &d->scratch) :
+		key = k.flags & JSON_ESCAPED ? json_str(j, &k, acc->scratch) :
 		    json_str_raw(j, &k);
 		if (!json_next_number(j, &v))
 			json_next(j, &v);
@@ -305,7 +421,7 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 			value = v;
 		} else if (key.n == 2 && key.p[0] == 'f' && key.p[1] == 's') {
 			if (v.type == JSON_ARRAY) {
-				fs = read_fs(d, j, &bad, &bad_at);
+				fs = read_fs(acc, j, &bad, &bad_at);
 				continue;
 			}
 			fs = FS_NOT_ARRAY;
@@ -314,6 +430,8 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 			json_skip(j, &v);
 	}
 
+	if (acc->trap && (!have || !json_u64(&value, &val) || fs != FS_OK))
+		longjmp(*acc->trap, 1);
 	if (!have) {
 		warn_pp(d, j, idx, pp->off, "no '%.*s' field",
 		    (int)d->field.n, d->field.p);
@@ -336,21 +454,300 @@ read_pp(struct dhat *d, struct json *j, const struct json_tok *pp, size_t idx)
 		return;
 	}
 	if (val)
-		add_point(d, idx, val);
+		add_point(d, acc, idx, val);
+}
+
+static inline size_t
+skip_space(const char *p, size_t pos)
+{
+	while (p[pos] == ' ' || p[pos] == '\n' || p[pos] == '\r' ||
+	    p[pos] == '\t')
+		pos++;
+	return pos;
+}
+
+/* The elements from job->from to the ']'; any problem jumps to acc->trap. */
+static void
+read_half_trapped(struct half_job *job, struct pp_acc *acc)
+{
+	struct dhat *d = job->d;
+	struct json j;
+	struct json_tok t;
+	size_t pos = job->from, idx;
+
+	for (idx = 0;; idx++) {
+		if (idx % 1024 == 0 &&
+		    atomic_load_explicit(&job->stop, memory_order_relaxed))
+			return;
+		json_init_at(&j, d->text, d->len, d->name, pos);
+		if (json_next(&j, &t) != JSON_OBJECT)
+			return;
+		read_pp(d, acc, &j, &t, idx);
+		if (json_next(&j, &t) != JSON_END)
+			return;
+		pos = skip_space(d->text, j.pos);
+		if (d->text[pos] == ']') {
+			job->close = pos;
+			job->count = idx + 1;
+			job->ok = true;
+			return;
+		}
+		if (d->text[pos] != ',')
+			return;
+		pos = skip_space(d->text, pos + 1);
+	}
+}
+
+static size_t split_point(const struct dhat *d, size_t arr,
+    size_t *ftbl_arr);
+static void count_frames_at(const struct dhat *d, size_t off,
+    struct ftbl_count *c);
+
+static void
+read_half_points(struct half_job *job, size_t mid)
+{
+	jmp_buf trap;
+	struct pp_acc acc;
+
+	job->from = skip_space(job->d->text,
+	    skip_space(job->d->text, mid + 1) + 1);
+	atomic_store_explicit(&job->mid, mid, memory_order_relaxed);
+	acc.points = &job->points;
+	acc.fs = &job->fs;
+	acc.scratch = &job->scratch;
+	acc.trap = &trap;
+	if (setjmp(trap) == 0) {
+		json_trap = &trap;
+		read_half_trapped(job, &acc);
+	}
+	json_trap = NULL;
+}
+
+static void
+read_half_ftbl(struct half_job *job)
+{
+	jmp_buf trap;
+
+	if (setjmp(trap) == 0) {
+		json_trap = &trap;
+		count_frames_at(job->d, job->ftbl_arr, &job->ftbl);
+		job->ftbl_ok = true;
+	}
+	json_trap = NULL;
+}
+
+/* Drop one thread's hold on job; the last one frees it. */
+static void
+half_unref(struct half_job *job)
+{
+	if (atomic_fetch_sub_explicit(&job->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	pthread_cond_destroy(&job->cond);
+	pthread_mutex_destroy(&job->lock);
+	buf_release(&job->points);
+	buf_release(&job->scratch);
+	u32vec_release(&job->fs);
+	free(job->ftbl.off);
+	free(job->ftbl.len);
+	free(job);
+}
+
+static void *
+half_run(void *arg)
+{
+	struct half_job *job = arg;
+	size_t mid = split_point(job->d, job->arr, &job->ftbl_arr);
+
+	if (mid)
+		read_half_points(job, mid);
+	else
+		atomic_store_explicit(&job->mid, 0, memory_order_relaxed);
+
+	pthread_mutex_lock(&job->lock);
+	job->points_done = true;
+	pthread_cond_signal(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	if (job->ftbl_arr && job->want_ftbl)
+		read_half_ftbl(job);
+	pthread_mutex_lock(&job->lock);
+	job->finished = true;
+	pthread_cond_signal(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	half_unref(job);
+	return NULL;
+}
+
+/* The array is worth splitting if its rest of the file is this large. */
+#define SPLIT_BYTES (4u << 20)
+
+/*
+ * A guess at the middle of the points array starting at arr: its end is
+ * guessed as the "ftbl" key that follows it in the files of every
+ * producer (or the end of the file). Returns the offset of the '}' of
+ * an element boundary "} , {" near there, or 0 if none is found within
+ * a megabyte.
+ */
+static size_t
+split_point(const struct dhat *d, size_t arr, size_t *ftbl_arr)
+{
+	const char *p = d->text, *q;
+	size_t end = d->len, from = arr + (d->len - arr) / 4, pos, lim;
+
+	*ftbl_arr = 0;
+	while ((q = memchr(p + from, 'l', d->len - from)) != NULL) {
+		from = (size_t)(q - p) + 1;
+		if (from >= arr + 5 && from < d->len &&
+		    memcmp(q - 4, "\"ftbl\"", 6) == 0) {
+			end = (size_t)(q - p) - 4;
+			pos = skip_space(p, from + 1);
+			if (p[pos] == ':' && p[skip_space(p, pos + 1)] == '[')
+				*ftbl_arr = skip_space(p, pos + 1);
+			break;
+		}
+	}
+	/*
+	 * The second thread searched first and counts "ftbl" after its
+	 * points: its part is the smaller.
+	 */
+	pos = arr + (end - arr) / 5 * 3;
+	lim = pos + (1u << 20) < end ? pos + (1u << 20) : end;
+	while (pos < lim && (q = memchr(p + pos, '}', lim - pos)) != NULL) {
+		pos = (size_t)(q - p);
+		lim = skip_space(p, pos + 1);
+		if (p[lim] == ',' && p[skip_space(p, lim + 1)] == '{')
+			return pos;
+		pos++;
+		lim = pos + (1u << 20) < end ? pos + (1u << 20) : end;
+	}
+	return 0;
+}
+
+/*
+ * Append the second thread's points to d->points, their indexes shifted
+ * by base, the number of elements before its first.
+ */
+static void
+merge_half(struct dhat *d, struct half_job *job, size_t base)
+{
+	char *q = job->points.p, *end = job->points.p + job->points.len;
+	struct point_head h;
+
+	for (; q < end; q += sizeof(h) + h.nframes * sizeof(uint32_t)) {
+		memcpy(&h, q, sizeof(h));
+		if (h.idx + base > UINT32_MAX)
+			die("%s: more than 2^32 program points", d->name);
+		h.idx += (uint32_t)base;
+		memcpy(q, &h, sizeof(h));
+	}
+	buf_add(&d->points, job->points.p, job->points.len);
+}
+
+/* Start the second thread on the points array at arr (above). */
+static void
+half_start(struct dhat *d, size_t arr)
+{
+	struct half_job *job = xcalloc(1, sizeof(*job));
+	pthread_t th;
+
+	job->d = d;
+	job->arr = arr;
+	atomic_init(&job->mid, SIZE_MAX);
+	atomic_init(&job->stop, 0);
+	atomic_init(&job->refs, 2);
+	buf_init(&job->points);
+	buf_init(&job->scratch);
+	job->want_ftbl = d->counted_off == SIZE_MAX;
+	if (pthread_mutex_init(&job->lock, NULL) != 0) {
+		free(job);
+		return;
+	}
+	if (pthread_cond_init(&job->cond, NULL) != 0) {
+		pthread_mutex_destroy(&job->lock);
+		free(job);
+		return;
+	}
+	if (pthread_create(&th, NULL, half_run, job) != 0) {
+		atomic_store(&job->refs, 1);
+		half_unref(job);
+		return;
+	}
+	pthread_detach(th);
+	d->half = job;
+}
+
+/* Wait until the second thread is done with the points. */
+static void
+half_wait_points(struct half_job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	while (!job->points_done)
+		pthread_cond_wait(&job->cond, &job->lock);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/* Tell the second thread to give up the points and wait until it ends. */
+static void
+half_wait(struct half_job *job)
+{
+	atomic_store_explicit(&job->stop, 1, memory_order_relaxed);
+	pthread_mutex_lock(&job->lock);
+	while (!job->finished)
+		pthread_cond_wait(&job->cond, &job->lock);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/* Wait for the second thread, if any, and drop what it left. */
+static void
+half_release(struct dhat *d)
+{
+	if (!d->half)
+		return;
+	half_wait(d->half);
+	half_unref(d->half);
+	d->half = NULL;
 }
 
 /* The points array whose '[' j has just returned; arr is where it is. */
 static void
 read_points(struct dhat *d, struct json *j, size_t arr)
 {
+	struct pp_acc acc = { &d->points, &d->fs, &d->scratch, NULL };
+	struct half_job *job;
 	struct json_tok t;
-	size_t idx;
+	size_t idx, mid;
+	bool split;
 
 	buf_reset(&d->points);
 	d->points_off = arr;
 	d->points_field = d->field;
-	for (idx = 0; json_next(j, &t) != JSON_ARRAY_END; idx++)
-		read_pp(d, j, &t, idx);
+	half_release(d);
+	if (d->len - arr >= SPLIT_BYTES && !diag_exit_hook)
+		half_start(d, arr);
+	job = d->half;
+	split = job != NULL;
+	for (idx = 0; json_next(j, &t) != JSON_ARRAY_END; idx++) {
+		read_pp(d, &acc, j, &t, idx);
+		if (!split)
+			continue;
+		mid = atomic_load_explicit(&job->mid, memory_order_relaxed);
+		if (mid == SIZE_MAX || j->pos <= mid)
+			continue;
+		/* Past the guess: it is proved (just after the '}') or not. */
+		split = false;
+		if (j->pos != mid + 1) {
+			atomic_store_explicit(&job->stop, 1,
+			    memory_order_relaxed);
+			continue;
+		}
+		half_wait_points(job);
+		if (job->ok) {
+			merge_half(d, job, idx + 1);
+			idx += job->count;
+			json_seek(j, job->close);
+		}
+	}
+	if (split)	/* the array ended before the guess */
+		atomic_store_explicit(&job->stop, 1, memory_order_relaxed);
 }
 
 /*
@@ -377,6 +774,9 @@ points_readable(struct dhat *d, const struct member *m)
 	d->field = slice_cstr(v == 1 ? mi->v1 : mi->alias);
 	return true;
 }
+
+static bool count_frames_early(struct dhat *d, struct json *j,
+    const struct json_tok *arr);
 
 /* Step 1: the top-level members, and the grammar of everything else. */
 static void
@@ -418,6 +818,8 @@ read_top(struct dhat *d)
 			json_skip(j, &v);
 		} else if (m != &d->ftbl && points_readable(d, m)) {
 			read_points(d, j, v.off);
+		} else if (m == &d->ftbl && count_frames_early(d, j, &v)) {
+			continue;
 		} else {
 			json_skip_unchecked(j, &v);
 			u64vec_push(&d->unchecked, v.off);
@@ -526,40 +928,121 @@ check_rest(struct dhat *d)
 	}
 }
 
-#define STR_ESCAPED 0x80000000u
-
-/* Check that "ftbl" holds only strings and count them. */
+/*
+ * Check that the "ftbl" array at off holds only strings and count them
+ * into c; in a mapped file the place of each string is noted too, so
+ * that the frames can be rendered in parts.
+ */
 static void
-count_frames(struct dhat *d)
+count_frames_at(const struct dhat *d, size_t off, struct ftbl_count *c)
 {
 	struct json j;
 	struct json_tok t;
-
 	size_t cap = 0;
 
-	json_init_at(&j, d->text, d->len, d->name, d->ftbl.tok.off);
+	c->n = 0;
+	c->by_offset = d->map != NULL;
+	json_init_at(&j, d->text, d->len, d->name, off);
 	json_next(&j, &t);
 	while (json_next(&j, &t) != JSON_ARRAY_END) {
 		if (t.type != JSON_STRING)
 			json_die(&j, t.off, "ftbl[%zu] is %s, not a string",
-			    d->nframes, json_type_name(t.type));
-		if (d->by_offset && t.len < STR_ESCAPED) {
-			/* Noted so that the frames can be rendered in parts. */
-			if (d->nframes == cap) {
-				cap = alloc_nr(cap, d->nframes + 1);
-				d->str_off = xreallocarray(d->str_off, cap,
-				    sizeof(*d->str_off));
-				d->str_len = xreallocarray(d->str_len, cap,
-				    sizeof(*d->str_len));
+			    c->n, json_type_name(t.type));
+		if (c->by_offset && t.len < STR_ESCAPED) {
+			if (c->n == cap) {
+				cap = alloc_nr(cap, c->n + 1);
+				c->off = xreallocarray(c->off, cap,
+				    sizeof(*c->off));
+				c->len = xreallocarray(c->len, cap,
+				    sizeof(*c->len));
 			}
-			d->str_off[d->nframes] = t.off;
-			d->str_len[d->nframes] = (uint32_t)t.len |
+			c->off[c->n] = t.off;
+			c->len[c->n] = (uint32_t)t.len |
 			    (t.flags & JSON_ESCAPED ? STR_ESCAPED : 0);
 		} else {
-			d->by_offset = false;	/* a huge frame: in one go */
+			c->by_offset = false;	/* a huge frame: in one go */
 		}
-		d->nframes++;
+		c->n++;
 	}
+	c->close = t.off;
+}
+
+/* Make the count c the frames of d; c is left empty. */
+static void
+take_count(struct dhat *d, struct ftbl_count *c)
+{
+	free(d->str_off);
+	free(d->str_len);
+	d->nframes = c->n;
+	d->str_off = c->off;
+	d->str_len = c->len;
+	d->by_offset = c->by_offset;
+	c->off = NULL;
+	c->len = NULL;
+	c->n = 0;
+}
+
+/* Count "ftbl" at off into d->early; false, having said nothing, on error. */
+static bool
+count_frames_quietly(struct dhat *d, size_t off)
+{
+	jmp_buf trap;
+
+	if (setjmp(trap) != 0) {
+		json_trap = NULL;
+		return false;
+	}
+	json_trap = &trap;
+	count_frames_at(d, off, &d->early);
+	json_trap = NULL;
+	return true;
+}
+
+/*
+ * In step 1, when "ftbl" shows up: count its frames at once, with the
+ * real grammar, rather than jump over it by brackets now and read it
+ * again in step 2. The second thread of read_points may have counted it
+ * already, from where it guessed the array starts: the count is taken
+ * when that is where it does start. Otherwise it is counted here. Any
+ * error or non-string gives up without a word, and the array is jumped
+ * over as before (json_skip_unchecked): the error is then reported in
+ * its turn, after the whole-file checks. On success j continues after
+ * the array and step 2 does not count again.
+ */
+static bool
+count_frames_early(struct dhat *d, struct json *j, const struct json_tok *arr)
+{
+	struct json_tok t;
+	bool ok = false;
+
+	d->counted_off = SIZE_MAX;
+	if (d->half) {
+		half_wait(d->half);
+		if (d->half->ftbl_ok && d->half->ftbl_arr == arr->off) {
+			d->half->ftbl_ok = false;
+			free(d->early.off);
+			free(d->early.len);
+			d->early = d->half->ftbl;
+			d->half->ftbl.off = NULL;
+			d->half->ftbl.len = NULL;
+			ok = true;
+		}
+	}
+	if (!ok && !count_frames_quietly(d, arr->off))
+		return false;
+	json_seek(j, d->early.close);
+	json_next(j, &t);	/* the ']' */
+	d->counted_off = arr->off;
+	return true;
+}
+
+/* Step 2: count the frames of "ftbl", unless step 1 did. */
+static void
+count_frames(struct dhat *d)
+{
+	if (d->counted_off != d->ftbl.tok.off)
+		count_frames_at(d, d->ftbl.tok.off, &d->early);
+	take_count(d, &d->early);
 	if (d->nframes >= UINT32_MAX / 2)
 		die("%s: 'ftbl' has too many entries", d->name);
 	if (!d->by_offset || !d->nframes) {
@@ -582,7 +1065,7 @@ check_frames(struct dhat *d)
 	char *q = d->points.p, *end = d->points.p + d->points.len;
 	struct point_head h;
 	size_t k, cap = 0, idx, next = 0;
-	uint32_t f;
+	uint32_t f = 0;
 	struct json j;
 	struct json_tok t;
 
@@ -783,17 +1266,17 @@ render_frames(struct dhat *d, struct buf *json)
 			continue;
 		}
 		s = json_str(&j, &t, &d->scratch);
-		buf_reset(&d->line);
-		dhat_frame(s, d->opts, &d->line);
-		d->refs[i].len = d->line.len;
-		if (at + d->line.len <= t.off + t.len) {
-			memmove(json->p + at, d->line.p, d->line.len);
+		buf_reset(&d->sp.line);
+		dhat_frame(s, d->opts, &d->sp.line);
+		d->refs[i].len = d->sp.line.len;
+		if (at + d->sp.line.len <= t.off + t.len) {
+			memmove(json->p + at, d->sp.line.p, d->sp.line.len);
 			d->refs[i].off = at;
-			at += d->line.len;
+			at += d->sp.line.len;
 		} else {
 			/* An empty name became "???": after the others. */
 			d->refs[i].off = SIZE_MAX - late.len;
-			buf_add(&late, d->line.p, d->line.len);
+			buf_add(&late, d->sp.line.p, d->sp.line.len);
 		}
 	}
 	buf_setlen(json, at);
@@ -1033,16 +1516,16 @@ rank_points(struct dhat *d)
 }
 
 /*
- * The text of a stack key into d->line. Keys come in sorted order, so a
+ * The text of a stack key into sp->line. Keys come in sorted order, so a
  * key mostly starts with the frames of the one before: those keep their
- * text, and d->cut says where each frame's text ended.
+ * text, and sp->cut says where each frame's text ended.
  */
 static void
-spell(struct dhat *d, struct slice key)
+spell(const struct dhat *d, struct speller *sp, struct slice key)
 {
 	const unsigned char *q = (const unsigned char *)key.p;
 	const unsigned char *end = q + key.n;
-	struct slice prev = d->prev;
+	struct slice prev = sp->prev;
 	size_t same = 0, k, n = key.n < prev.n ? key.n : prev.n;
 	unsigned w = d->width, b;
 	struct slice name;
@@ -1061,18 +1544,18 @@ spell(struct dhat *d, struct slice key)
 		same++;
 	k = same / w;
 	/* A shared frame is never the last of either key: ranks differ. */
-	buf_setlen(&d->line, k ? d->cut.v[k - 1] : 0);
+	buf_setlen(&sp->line, k ? sp->cut.v[k - 1] : 0);
 	for (q += k * w; q < end; q += w, k++) {
 		for (r = 0, b = 0; b < w; b++)
 			r = r << 8 | q[b];
 		name = d->rank_name[r];
-		buf_add(&d->line, name.p, name.n);
+		buf_add(&sp->line, name.p, name.n);
 		if (q + w < end) {
-			buf_addc(&d->line, ';');
-			*u64vec_at_grow(&d->cut, k) = d->line.len;
+			buf_addc(&sp->line, ';');
+			*u64vec_at_grow(&sp->cut, k) = sp->line.len;
 		}
 	}
-	d->prev = key;
+	sp->prev = key;
 }
 
 /* The value of the key record whose key is key. */
@@ -1133,37 +1616,101 @@ sum_stacks(struct dhat *d)
 		sum = record_value(d->keys[d->order[first]]);
 		val = record_value(key);
 		if (sum > UINT64_MAX - val) {
-			d->prev = slice_make(NULL, 0);
-			spell(d, key);
+			d->sp.prev = slice_make(NULL, 0);
+			spell(d, &d->sp, key);
 			die("%s: the sum of '%.*s' for stack '%s' exceeds "
 			    "2^64-1", d->name, (int)d->field.n, d->field.p,
-			    d->line.p);
+			    d->sp.line.p);
 		}
 		record_set_value(d->keys[d->order[first]], sum + val);
 		record_set_value(key, 0);
 	}
 }
 
-/* Each stack's text from its ranks, in key order, which is text order. */
+/*
+ * The lines of keys from..to of the sorted order, spelled in sp: written
+ * out (folded_write), or appended to into when that is not NULL.
+ */
 static void
-write_stacks(struct dhat *d)
+spell_range(const struct dhat *d, struct speller *sp, size_t from, size_t to,
+    struct buf *into)
 {
-	size_t i, n = d->nkeys;
 	struct slice key;
 	uint64_t val;
+	size_t i;
+	char num[24], *q;
 
-	for (i = 0; i < n; i++) {
+	sp->prev = slice_make(NULL, 0);
+	for (i = from; i < to; i++) {
 #if defined(__GNUC__)
 		/* Sorted order visits keys all over memory: ask early. */
-		if (i + 8 < n)
+		if (i + 8 < to)
 			__builtin_prefetch(d->keys[d->order[i + 8]].p - 8);
 #endif
 		key = d->keys[d->order[i]];
 		if ((val = record_value(key)) == 0)
 			continue;
-		spell(d, key);
-		folded_write(slice_make(d->line.p, d->line.len), val);
+		spell(d, sp, key);
+		if (!into) {
+			folded_write(slice_make(sp->line.p, sp->line.len), val);
+			continue;
+		}
+		q = num + sizeof(num);
+		*--q = '\n';
+		do
+			*--q = (char)('0' + val % 10);
+		while ((val /= 10) != 0);
+		*--q = ' ';
+		buf_add(into, sp->line.p, sp->line.len);
+		buf_add(into, q, (size_t)(num + sizeof(num) - q));
 	}
+}
+
+/* The second half of the lines, made on a second thread. */
+struct write_job {
+	const struct dhat *d;
+	size_t from, to;
+	struct speller sp;
+	struct buf text;
+};
+
+static void *
+write_run(void *arg)
+{
+	struct write_job *job = arg;
+
+	spell_range(job->d, &job->sp, job->from, job->to, &job->text);
+	return NULL;
+}
+
+/*
+ * Each stack's text from its ranks, in key order, which is text order.
+ * With many stacks, the lines of the second half are made into a buffer
+ * on a second thread while the first half is written, then written out.
+ */
+static void
+write_stacks(struct dhat *d)
+{
+	struct write_job job;
+	size_t n = d->nkeys, half = n;
+	pthread_t th;
+
+	memset(&job, 0, sizeof(job));
+	job.d = d;
+	job.from = half = n / 16 * 9;
+	job.to = n;
+	buf_init(&job.sp.line);
+	buf_init(&job.text);
+	if (n < SPLIT_MIN || pthread_create(&th, NULL, write_run, &job) != 0)
+		half = n;
+	spell_range(d, &d->sp, 0, half, NULL);
+	if (half < n) {
+		pthread_join(th, NULL);
+		out_write(job.text.p, job.text.len);
+	}
+	buf_release(&job.text);
+	buf_release(&job.sp.line);
+	u64vec_release(&job.sp.cut);
 }
 
 /* Step 1 and the checks of step 2, up to rendering. */
@@ -1183,13 +1730,16 @@ dhat_start(struct dhat *d, char *text, size_t len, size_t page,
 		d->by_offset = true;
 	}
 	d->points_off = SIZE_MAX;
+	d->counted_off = SIZE_MAX;
 	buf_init(&d->points);
 	buf_init(&d->scratch);
-	buf_init(&d->line);
+	buf_init(&d->sp.line);
 
 	read_top(d);
+	half_release(d);
 	check_top(d);
 	check_rest(d);
+	half_release(d);
 	count_frames(d);
 	check_frames(d);
 }
@@ -1253,10 +1803,12 @@ dhat_finish(struct dhat *d)
 	free(d->rank);
 	free(d->rank_name);
 	free(d->bad);
+	free(d->early.off);
+	free(d->early.len);
 	free(d->used);
-	u64vec_release(&d->cut);
+	u64vec_release(&d->sp.cut);
 	buf_release(&d->scratch);
-	buf_release(&d->line);
+	buf_release(&d->sp.line);
 }
 
 #define ONES 0x0101010101010101ull

@@ -52,7 +52,12 @@ const char *dhat_metric_name(enum dhat_metric m);
  * file name for messages. *json is taken over and left as BUF_INIT: its
  * memory is reused, then freed as soon as possible, to keep peak memory
  * near the input size. Large profiles use a second thread for parts of
- * the work; it is joined before this returns.
+ * the work, each joined before the step that needs it: reading the second
+ * half of the program points, then counting the frame table (both done
+ * from a guess of where they start, and dropped unless the guess is
+ * proved, so that output and messages are those of one thread), rendering
+ * frames, the two sorts, and spelling out the second half of the lines.
+ * All that work is done when this returns.
  */
 void dhat_fold(struct buf *json, const char *name,
     const struct dhat_opts *opts);

@@ -121,6 +121,14 @@ json_where(struct json *j, size_t off, uint64_t *line, uint64_t *col)
 	*col = off - j->line_start + 1;
 }
 
+_Thread_local jmp_buf *json_trap;
+
+void
+json_seek(struct json *j, size_t pos)
+{
+	j->pos = pos;
+}
+
 noreturn void
 json_die(struct json *j, size_t off, const char *fmt, ...)
 {
@@ -128,6 +136,8 @@ json_die(struct json *j, size_t off, const char *fmt, ...)
 	uint64_t line, col;
 	va_list ap;
 
+	if (json_trap)
+		longjmp(*json_trap, 1);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -32,6 +32,7 @@
 #ifndef JSON_H
 #define JSON_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -174,6 +175,22 @@ void json_str_decode(const struct json *j, const struct json_tok *t,
  * only grow from call to call; a smaller offset counts from the start.
  */
 void json_where(struct json *j, size_t off, uint64_t *line, uint64_t *col);
+
+/*
+ * Continue at offset pos, as if json_next() had passed over the bytes up
+ * to it and ended in the state it is in now. The caller vouches for those
+ * bytes: another parser checked them (a part of an array parsed on a
+ * second thread: from just after one element to just before the ']',
+ * the bytes are ", value, value ... ," followed by a value and spaces).
+ */
+void json_seek(struct json *j, size_t pos);
+
+/*
+ * Per thread: when set, json_die() does not die but longjmp()s here with
+ * the value 1, printing nothing. For a parse of a guessed part of a
+ * document whose errors, if any, another parse will report.
+ */
+extern _Thread_local jmp_buf *json_trap;
 
 /* "a string", "an array", ... for messages. */
 const char *json_type_name(enum json_type type);
