@@ -78,8 +78,9 @@ asan:
 bench: all
 	sh tests/bench.sh --shared $(SHARED) $(B)
 
-# Draw a real capture shipped in the repo: perf script text of a small
-# word-counting program, folded, then drawn as demo.svg.
+# Draw a real capture shipped in the repo: perf script text (perf record
+# --call-graph dwarf) of the small word-counting program beside it,
+# folded, then drawn as demo.svg.
 # Fuzz every parser for FUZZ_SECONDS each (libFuzzer, clang).
 FUZZ_SECONDS ?= 60
 fuzz:
