@@ -258,6 +258,20 @@ escape_xml_comment(struct buf *b, const char *p, size_t n)
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* Copy the bytes from i on that need no escape; returns where they end. */
+static size_t
+add_plain(struct buf *b, const char *p, size_t i, size_t n,
+    const unsigned char *cls)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t run = i;
+
+	while (run < n && cls[u[run]] == C_PLAIN)
+		run++;
+	buf_add(b, p + i, run - i);
+	return run;
+}
+
 void
 escape_js_str(struct buf *b, const char *p, size_t n)
 {
@@ -266,19 +280,8 @@ escape_js_str(struct buf *b, const char *p, size_t n)
 
 	if (!classes_ready)
 		classes_init();
-	while (i < n) {
-		size_t run = i;
-		unsigned char c;
-
-		while (run < n && js_class[u[run]] == C_PLAIN)
-			run++;
-		if (run > i) {
-			buf_add(b, p + i, run - i);
-			i = run;
-			if (i == n)
-				break;
-		}
-		c = u[i];
+	while ((i = add_plain(b, p, i, n, js_class)) < n) {
+		unsigned char c = u[i];
 		if (c >= 0x80) {
 			i += put_high(b, u + i, n - i, 1);
 			continue;
@@ -308,19 +311,8 @@ escape_css_str(struct buf *b, const char *p, size_t n)
 
 	if (!classes_ready)
 		classes_init();
-	while (i < n) {
-		size_t run = i;
-		unsigned char c;
-
-		while (run < n && css_class[u[run]] == C_PLAIN)
-			run++;
-		if (run > i) {
-			buf_add(b, p + i, run - i);
-			i = run;
-			if (i == n)
-				break;
-		}
-		c = u[i];
+	while ((i = add_plain(b, p, i, n, css_class)) < n) {
+		unsigned char c = u[i];
 		if (c >= 0x80) {
 			size_t need, k;
 			utf8_scan(u + i, n - i, &need, &k);
