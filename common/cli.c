@@ -52,14 +52,22 @@ cli_double(const char *flag, const char *arg, double min, double max)
 noreturn void
 cli_bad_option(int c, char **argv)
 {
-	const char *arg = argv[optind - 1];
+	/*
+	 * getopt sets optopt to the short option at fault, or 0 for an
+	 * unknown long one; inside a group ("-qx") optind may still point
+	 * at the word, so the word is named only for long options.
+	 */
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+	int is_long = strncmp(word, "--", 2) == 0;
 
-	if (c == ':')
-		die_usage("option '%s' needs a value", arg);
-	/* A short option may hide among others in one word ("-qx"). */
-	if (optopt > 0 && optopt <= CHAR_MAX && arg[0] == '-' && arg[1] != '-')
+	if (c == ':') {
+		if (is_long || optopt <= 0 || optopt > CHAR_MAX)
+			die_usage("option '%s' needs a value", word);
+		die_usage("option '-%c' needs a value", optopt);
+	}
+	if (optopt > 0 && optopt <= CHAR_MAX)
 		die_usage("unknown option '-%c'", optopt);
-	die_usage("unknown option '%s'", arg);
+	die_usage("unknown option '%s'", word);
 }
 
 noreturn void
