@@ -478,6 +478,27 @@ skip_ws(const struct json *j, size_t pos)
 	return pos;
 }
 
+/*
+ * The member name starting at the '"' at pos into *t, then its ':'; the
+ * next token must be the member's value.
+ */
+static void
+read_key(struct json *j, size_t pos, struct json_tok *t)
+{
+	const char *p = j->p;
+
+	j->pos = scan_string(j, pos, &t->flags);
+	t->type = JSON_KEY;
+	t->len = j->pos - pos;
+	pos = skip_ws(j, j->pos);
+	if (pos == j->n)
+		die_eof(j);
+	if (p[pos] != ':')
+		die_expected(j, pos, "':' after the member name");
+	j->pos = pos + 1;
+	j->need = NEED_VALUE;
+}
+
 enum json_type
 json_next(struct json *j, struct json_tok *t)
 {
@@ -530,16 +551,7 @@ again:
 	case NEED_KEY:
 		if (c != '"')
 			die_expected(j, pos, "a member name in double quotes");
-		j->pos = scan_string(j, pos, &t->flags);
-		t->type = JSON_KEY;
-		t->len = j->pos - pos;
-		pos = skip_ws(j, j->pos);
-		if (pos == j->n)
-			die_eof(j);
-		if (p[pos] != ':')
-			die_expected(j, pos, "':' after the member name");
-		j->pos = pos + 1;
-		j->need = NEED_VALUE;
+		read_key(j, pos, t);
 		return JSON_KEY;
 	case NEED_VALUE_OR_CLOSE:
 		if (c == ']')
@@ -651,16 +663,7 @@ json_next_key(struct json *j, struct json_tok *t)
 	t->flags = 0;
 	t->num = 0;
 	t->off = pos;
-	j->pos = scan_string(j, pos, &t->flags);
-	t->type = JSON_KEY;
-	t->len = j->pos - pos;
-	pos = skip_ws(j, j->pos);
-	if (pos == j->n)
-		die_eof(j);
-	if (p[pos] != ':')
-		die_expected(j, pos, "':' after the member name");
-	j->pos = pos + 1;
-	j->need = NEED_VALUE;
+	read_key(j, pos, t);
 	return true;
 }
 
