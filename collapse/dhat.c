@@ -27,7 +27,7 @@
  *    own thread, and the file is unmapped. Either way the JSON text is
  *    gone before anything else is built. The distinct names are sorted
  *    and ranked (below), and each noted stack becomes, in place, a
- *    string of ranks.
+ *    string of ranks, each half of the list on its own thread.
  * 3. The stacks are sorted by their rank strings, which is text order;
  *    equal stacks end up side by side and are summed there, without a
  *    hash table. Each stack's text is spelled out from its ranks as it
@@ -331,10 +331,17 @@ read_fs(struct pp_acc *acc, struct json *j, struct json_tok *bad,
 	enum fs_state st = FS_OK;
 	struct json_tok t;
 	uint64_t x;
-	size_t i;
+	size_t i, k;
 
 	fs->n = 0;
 	for (i = 0;; i++) {
+		/* Good indexes in bulk; the loop takes whatever stops them. */
+		do {
+			u32vec_reserve(fs, 1);
+			k = json_next_u32s(j, fs->v + fs->n, fs->cap - fs->n);
+			fs->n += k;
+			i += k;
+		} while (k && fs->n == fs->cap);
 		if (!json_next_number(j, &t) &&
 		    json_next(j, &t) == JSON_ARRAY_END)
 			break;
@@ -411,10 +418,15 @@ read_pp(struct dhat *d, struct pp_acc *acc, struct json *j,
 		return;
 	}
 	value.type = JSON_END;
-	while (json_next_key(j, &k) || json_next(j, &k) == JSON_KEY) {
+	for (;;) {
+		if (!json_next_member(j, &k, &v)) {
+			if (json_next(j, &k) != JSON_KEY)
+				break;
+			v.type = JSON_END;
+		}
 		key = k.flags & JSON_ESCAPED ? json_str(j, &k, acc->scratch) :
 		    json_str_raw(j, &k);
-		if (!json_next_number(j, &v))
+		if (v.type == JSON_END && !json_next_number(j, &v))
 			json_next(j, &v);
 		if (key_is(key, d->field)) {
 			have = true;
@@ -1300,10 +1312,20 @@ frame_name(const struct dhat *d, size_t frame)
 	    d->refs[frame].len);
 }
 
+/*
+ * What to do with a sorted part of the ids, on the thread that sorted
+ * it: ids[from, to) are in order, and bytes is the length of all the
+ * keys before from.
+ */
+typedef void sorted_fn(void *arg, const uint32_t *ids, size_t from,
+    size_t to, size_t bytes);
+
 struct sort_job {
 	uint32_t *ids;
-	size_t n;
+	size_t from, to, bytes;
 	const struct slice *keys;
+	sorted_fn *done;
+	void *arg;
 };
 
 static void *
@@ -1311,29 +1333,36 @@ sort_job_run(void *arg)
 {
 	struct sort_job *job = arg;
 
-	sort_ids_by_key(job->ids, job->n, job->keys);
+	sort_ids_by_key(job->ids + job->from, job->to - job->from,
+	    job->keys);
+	if (job->done)
+		job->done(job->arg, job->ids, job->from, job->to, job->bytes);
 	return NULL;
 }
 
-#define SAMPLES 31
+/* Odd, so that one sample is the median; enough for a split near 1:1. */
+#define SAMPLES 255
 
 /*
  * sort_ids_by_key on two cores: the ids are split around the median of
  * a sample of keys, those below it first, and the two parts are sorted
- * at the same time. A part never needs merging: everything in the first
- * sorts before everything in the second.
+ * at the same time, then handed to done (if not NULL). A part never
+ * needs merging: everything in the first sorts before everything in the
+ * second, and equal keys are never split.
  */
 static void
-sort_ids_2(uint32_t *ids, size_t n, const struct slice *keys)
+sort_ids_2(uint32_t *ids, size_t n, const struct slice *keys,
+    sorted_fn *done, void *arg)
 {
 	struct slice sample[SAMPLES], pivot, x;
-	struct sort_job job;
+	struct sort_job job[2];
 	pthread_t th;
-	size_t i, k, lo;
+	size_t i, k, lo, bytes = 0;
 	uint32_t id;
 
+	job[0] = (struct sort_job){ ids, 0, n, 0, keys, done, arg };
 	if (n < SPLIT_MIN) {
-		sort_ids_by_key(ids, n, keys);
+		sort_job_run(&job[0]);
 		return;
 	}
 	for (i = 0; i < SAMPLES; i++) {
@@ -1344,21 +1373,106 @@ sort_ids_2(uint32_t *ids, size_t n, const struct slice *keys)
 	}
 	pivot = sample[SAMPLES / 2];
 	for (i = lo = 0; i < n; i++) {
-		if (slice_cmp(keys[ids[i]], pivot) < 0) {
+#if defined(__GNUC__)
+		if (i + 8 < n)
+			__builtin_prefetch(keys[ids[i + 8]].p);
+#endif
+		x = keys[ids[i]];
+		if (slice_cmp(x, pivot) < 0) {
+			bytes += x.n;
 			id = ids[i];
 			ids[i] = ids[lo];
 			ids[lo++] = id;
 		}
 	}
-	job.ids = ids + lo;
-	job.n = n - lo;
-	job.keys = keys;
-	if (pthread_create(&th, NULL, sort_job_run, &job) != 0) {
-		sort_ids_by_key(ids, n, keys);
+	job[0].to = lo;
+	job[1] = (struct sort_job){ ids, lo, n, bytes, keys, done, arg };
+	if (pthread_create(&th, NULL, sort_job_run, &job[1]) != 0) {
+		sort_job_run(&job[0]);
+		sort_job_run(&job[1]);
 		return;
 	}
-	sort_ids_by_key(ids, lo, keys);
+	sort_job_run(&job[0]);
 	pthread_join(th, NULL);
+}
+
+/*
+ * The distinct names of a sorted part, copied in order into
+ * d->sorted_names from bytes on: the ranking and the writing then read
+ * them in turn rather than all over memory. Equal names share one copy,
+ * so comparing pointers finds them.
+ */
+struct copy_names {
+	const struct slice *keys;
+	struct slice *sorted;
+	char *to;
+};
+
+static void
+copy_names(void *arg, const uint32_t *ids, size_t from, size_t to,
+    size_t bytes)
+{
+	struct copy_names *c = arg;
+	const struct slice *keys = c->keys;
+	struct slice *sorted = c->sorted, x;
+	char *q = c->to + bytes;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+#if defined(__GNUC__)
+		if (i + 8 < to)
+			__builtin_prefetch(keys[ids[i + 8]].p);
+#endif
+		x = keys[ids[i]];
+		if (i > from && slice_eq(x, keys[ids[i - 1]])) {
+			sorted[i] = sorted[i - 1];
+			continue;
+		}
+		memcpy(q, x.p, x.n);
+		sorted[i] = slice_make(q, x.n);
+		q += x.n;
+	}
+}
+
+/*
+ * fn(a) on this thread and fn(b) on a second one, if threads and one can
+ * be started; otherwise one after the other.
+ */
+static void
+run_both(void *(*fn)(void *), void *a, void *b, bool threads)
+{
+	pthread_t th;
+
+	if (threads && pthread_create(&th, NULL, fn, b) == 0) {
+		fn(a);
+		pthread_join(th, NULL);
+		return;
+	}
+	fn(a);
+	fn(b);
+}
+
+/* Ranks by sorted position (pr) to ranks by frame, for a range of it. */
+struct scatter_job {
+	uint32_t *rank;
+	const uint32_t *ids;
+	const uint32_t *pr;
+	size_t from, to;
+};
+
+static void *
+scatter_run(void *arg)
+{
+	struct scatter_job *job = arg;
+	size_t i;
+	uint32_t f;
+
+	for (i = job->from; i < job->to; i++) {
+		f = job->ids[i];
+		job->rank[2 * f] = job->pr[2 * i];
+		job->rank[2 * f + 1] = job->pr[2 * i + 1];
+	}
+	return NULL;
 }
 
 /*
@@ -1376,8 +1490,9 @@ rank_frames(struct dhat *d)
 	struct slice *keys = xreallocarray(NULL, nf, sizeof(*keys));
 	uint32_t *ids = xreallocarray(NULL, nf, sizeof(*ids));
 	struct slice *sorted, x, t;
-	uint32_t *open, r = 0, f, top;
-	char *q;
+	struct copy_names copy;
+	struct scatter_job job[2];
+	uint32_t *open, *pr, r = 0, top;
 
 	for (i = 0; i < nf; i++) {
 		if (!d->used[i])
@@ -1387,37 +1502,18 @@ rank_frames(struct dhat *d)
 		ids[nused++] = (uint32_t)i;
 	}
 	nf = nused;
-	sort_ids_2(ids, nf, keys);
-	/*
-	 * The distinct names, copied in order: the passes below and the
-	 * writing then read them in turn rather than all over memory. Equal
-	 * names share one copy, so comparing pointers finds them.
-	 */
 	sorted = xreallocarray(NULL, nf ? nf : 1, sizeof(*sorted));
-	d->sorted_names = q = xmalloc(total + 1);
-	for (i = 0; i < nf; i++) {
-#if defined(__GNUC__)
-		if (i + 8 < nf)
-			__builtin_prefetch(keys[ids[i + 8]].p);
-#endif
-		x = keys[ids[i]];
-		if (i && slice_eq(x, keys[ids[i - 1]])) {
-			sorted[i] = sorted[i - 1];
-			continue;
-		}
-		memcpy(q, x.p, x.n);
-		sorted[i] = slice_make(q, x.n);
-		q += x.n;
-	}
+	d->sorted_names = xmalloc(total + 1);
+	copy = (struct copy_names){ keys, sorted, d->sorted_names };
+	sort_ids_2(ids, nf, keys, copy_names, &copy);
 	free(keys);
 	free(d->text_names);
 	d->text_names = NULL;
 	open = xreallocarray(NULL, nf ? nf : 1, sizeof(*open));
-	d->rank = xreallocarray(NULL, 2 * (d->nframes + 1), sizeof(*d->rank));
+	pr = xreallocarray(NULL, nf ? 2 * nf : 1, sizeof(*pr));
 	d->rank_name = xreallocarray(NULL, nf ? 2 * nf : 1,
 	    sizeof(*d->rank_name));
 	for (i = 0; i < nf; i++) {
-		f = ids[i];
 		x = sorted[i];
 		if (i && x.p == sorted[i - 1].p) {
 			/* The ranks of the first of equal names, below. */
@@ -1430,26 +1526,30 @@ rank_frames(struct dhat *d)
 			    (unsigned char)x.p[t.n] < ';')
 				break;
 			d->rank_name[r] = t;
-			d->rank[2 * ids[top]] = r++;
+			pr[2 * top] = r++;
 			depth--;
 		}
 		d->rank_name[r] = x;
-		d->rank[2 * f + 1] = r++;
+		pr[2 * i + 1] = r++;
 		open[depth++] = (uint32_t)i;
 	}
 	while (depth) {
 		top = open[--depth];
 		d->rank_name[r] = sorted[top];
-		d->rank[2 * ids[top]] = r++;
+		pr[2 * top] = r++;
 	}
 	for (i = 1; i < nf; i++) {
 		if (sorted[i].p == sorted[i - 1].p) {
-			f = ids[i];
-			top = ids[i - 1];
-			d->rank[2 * f] = d->rank[2 * top];
-			d->rank[2 * f + 1] = d->rank[2 * top + 1];
+			pr[2 * i] = pr[2 * i - 2];
+			pr[2 * i + 1] = pr[2 * i - 1];
 		}
 	}
+	/* Each frame's ranks to where rank_points looks them up. */
+	d->rank = xreallocarray(NULL, 2 * (d->nframes + 1), sizeof(*d->rank));
+	job[0] = (struct scatter_job){ d->rank, ids, pr, 0, nf / 2 };
+	job[1] = (struct scatter_job){ d->rank, ids, pr, nf / 2, nf };
+	run_both(scatter_run, &job[0], &job[1], nf >= SPLIT_MIN);
+	free(pr);
 	r = r ? r - 1 : 0;
 	d->width = r < 0x100 ? 1 : r < 0x10000 ? 2 : r < 0x1000000 ? 3 : 4;
 	free(ids);
@@ -1475,15 +1575,26 @@ put_rank(char *q, uint32_t r, unsigned width)
 	}
 }
 
+/* Ranking the points of one part of the list (rank_points). */
+struct rank_job {
+	const struct dhat *d;
+	char *from, *to;
+	struct u32vec fs;
+	struct slice *keys;	/* the key of each record made */
+	size_t nkeys, cap;
+};
+
 /*
- * Turn each noted point into a key record (rank string root first), in
- * place: a record never grows. Points check_frames set aside are dropped.
+ * Turn each noted point of a part into a key record (rank string root
+ * first), in place: a record never grows. Points check_frames set aside
+ * are dropped.
  */
-static void
-rank_points(struct dhat *d)
+static void *
+rank_run(void *arg)
 {
-	char *rd = d->points.p, *wr = d->points.p;
-	char *end = d->points.p + d->points.len;
+	struct rank_job *job = arg;
+	const struct dhat *d = job->d;
+	char *rd = job->from, *wr = job->from, *end = job->to;
 	struct point_head h;
 	unsigned w = d->width;
 	uint32_t klen, *fs;
@@ -1497,14 +1608,20 @@ rank_points(struct dhat *d)
 			continue;
 		/* Copied out first: the key is written over the frames. */
 		if (h.nframes) {
-			u32vec_at_grow(&d->fs, h.nframes - 1);
-			memcpy(d->fs.v, rd, fbytes);
+			u32vec_at_grow(&job->fs, h.nframes - 1);
+			memcpy(job->fs.v, rd, fbytes);
 		}
-		fs = d->fs.v;
+		fs = job->fs.v;
 		klen = (uint32_t)((h.nframes ? h.nframes : 1) * w);
 		memcpy(wr, &klen, sizeof(klen));
 		memcpy(wr + sizeof(klen), &h.value, sizeof(h.value));
 		wr += sizeof(klen) + sizeof(h.value);
+		if (job->nkeys == job->cap) {
+			job->cap = alloc_nr(job->cap, job->nkeys + 1);
+			job->keys = xreallocarray(job->keys, job->cap,
+			    sizeof(*job->keys));
+		}
+		job->keys[job->nkeys++] = slice_make(wr, klen);
 		if (h.nframes == 0) {
 			put_rank(wr, d->rank[2 * d->nframes + 1], w);
 			wr += w;
@@ -1512,7 +1629,42 @@ rank_points(struct dhat *d)
 		for (k = h.nframes; k-- > 0; wr += w)
 			put_rank(wr, d->rank[2 * fs[k] + (k == 0)], w);
 	}
-	buf_setlen(&d->points, (size_t)(wr - d->points.p));
+	return NULL;
+}
+
+/*
+ * The key records of all points, and d->keys pointing at their keys: the
+ * two halves of the list on two threads.
+ */
+static void
+rank_points(struct dhat *d)
+{
+	char *mid = d->points.p, *end = d->points.p + d->points.len;
+	struct rank_job job[2];
+	struct point_head h;
+	size_t i;
+
+	while (mid < end && (size_t)(mid - d->points.p) < d->points.len / 2) {
+		memcpy(&h, mid, sizeof(h));
+		mid += sizeof(h) + (h.nframes & ~BAD_POINT) * sizeof(uint32_t);
+	}
+	memset(job, 0, sizeof(job));
+	job[0].d = job[1].d = d;
+	job[0].from = d->points.p;
+	job[0].to = job[1].from = mid;
+	job[1].to = end;
+	run_both(rank_run, &job[0], &job[1], d->points.len >= SPLIT_BYTES);
+	if (job[0].nkeys + job[1].nkeys > UINT32_MAX)
+		die("%s: more than 2^32 stacks", d->name);
+	d->nkeys = job[0].nkeys + job[1].nkeys;
+	d->keys = xreallocarray(job[0].keys, d->nkeys ? d->nkeys : 1,
+	    sizeof(*d->keys));
+	if (job[1].nkeys)
+		memcpy(d->keys + job[0].nkeys, job[1].keys,
+		    job[1].nkeys * sizeof(*d->keys));
+	for (i = 0; i < 2; i++)
+		u32vec_release(&job[i].fs);
+	free(job[1].keys);
 }
 
 /*
@@ -1584,28 +1736,14 @@ record_set_value(struct slice key, uint64_t v)
 static void
 sum_stacks(struct dhat *d)
 {
-	char *q = d->points.p, *end = d->points.p + d->points.len;
-	size_t n = 0, cap = 0, i, first;
+	size_t n = d->nkeys, i, first;
 	uint64_t val, sum;
-	uint32_t klen;
 	struct slice key;
 
-	for (; q < end; q += klen) {
-		memcpy(&klen, q, sizeof(klen));
-		q += sizeof(klen) + sizeof(val);
-		if (n == cap) {
-			cap = alloc_nr(cap, n + 1);
-			d->keys = xreallocarray(d->keys, cap, sizeof(*d->keys));
-		}
-		d->keys[n++] = slice_make(q, klen);
-	}
-	if (n > UINT32_MAX)
-		die("%s: more than 2^32 stacks", d->name);
-	d->nkeys = n;
 	d->order = xreallocarray(NULL, n ? n : 1, sizeof(*d->order));
 	for (i = 0; i < n; i++)
 		d->order[i] = (uint32_t)i;
-	sort_ids_2(d->order, n, d->keys);
+	sort_ids_2(d->order, n, d->keys, NULL, NULL);
 
 	for (i = first = 0; i < n; i++) {
 		key = d->keys[d->order[i]];

@@ -267,11 +267,21 @@ first_marked(uint64_t m, const char *p)
 }
 
 /*
- * Check the string whose opening quote is at pos; returns the offset just
- * past its closing quote and sets JSON_ESCAPED in *flags if needed.
+ * Forced inline where a call per token would cost a fair part of reading
+ * it: numbers and member names are most of the tokens of a large profile.
  */
-static inline size_t
-scan_string(struct json *j, size_t pos, unsigned *flags)
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/*
+ * The rest of a string from pos (inside it) on: escapes, the last bytes
+ * of the text, errors. Returns the offset just past the closing quote.
+ */
+static size_t
+scan_string_rest(struct json *j, size_t pos, unsigned *flags)
 {
 	const char *p = j->p;
 	size_t n = j->n;
@@ -279,7 +289,6 @@ scan_string(struct json *j, size_t pos, unsigned *flags)
 	unsigned char c;
 	int k;
 
-	pos++;
 	for (;;) {
 		/* Eight bytes at a time while they last, then the NUL stops. */
 		for (;;) {
@@ -325,6 +334,30 @@ scan_string(struct json *j, size_t pos, unsigned *flags)
 			    p[pos] >= 0x20 && p[pos] < 0x7f ? p[pos] : '?');
 		}
 	}
+}
+
+/*
+ * Check the string whose opening quote is at pos; returns the offset just
+ * past its closing quote and sets JSON_ESCAPED in *flags if needed. Plain
+ * strings end here; the rest goes to scan_string_rest.
+ */
+static ALWAYS_INLINE size_t
+scan_string(struct json *j, size_t pos, unsigned *flags)
+{
+	const char *p = j->p;
+	uint64_t m;
+
+	pos++;
+	while (j->n - pos >= 8) {
+		if ((m = special_mask(p + pos)) != 0) {
+			pos += first_marked(m, p + pos);
+			if (LIKELY(p[pos] == '"'))
+				return pos + 1;
+			break;
+		}
+		pos += 8;
+	}
+	return scan_string_rest(j, pos, flags);
 }
 
 /* The rest of a number with more than 19 digits: check for overflow. */
@@ -383,16 +416,6 @@ digits8(const char *p, uint64_t *v)
 }
 #else
 #define SWAR_DIGITS 0
-#endif
-
-/*
- * Inlined into both callers: numbers are most of the tokens of a large
- * profile, and a call per number costs a fair part of reading one.
- */
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
 #endif
 
 /* The number starting at pos (a '-' or a digit) into *t. */
@@ -482,7 +505,7 @@ skip_ws(const struct json *j, size_t pos)
  * The member name starting at the '"' at pos into *t, then its ':'; the
  * next token must be the member's value.
  */
-static void
+static ALWAYS_INLINE void
 read_key(struct json *j, size_t pos, struct json_tok *t)
 {
 	const char *p = j->p;
@@ -610,8 +633,8 @@ close:
  * comma before it included, without the general dispatch: numbers make
  * up most of the tokens of a large profile.
  */
-bool
-json_next_number(struct json *j, struct json_tok *t)
+static ALWAYS_INLINE bool
+next_number(struct json *j, struct json_tok *t)
 {
 	const char *p = j->p;
 	size_t pos;
@@ -641,9 +664,66 @@ json_next_number(struct json *j, struct json_tok *t)
 	return true;
 }
 
-/* As json_next_number, for a member name and its ':'. */
+/*
+ * The run of numbers that comes next in the open array, as a loop of
+ * json_next_number would read them but without a call and a token per
+ * number: acc and fs arrays hold most of the numbers of a profile. With
+ * out, only plain integers below UINT32_MAX are taken (up to max), and
+ * the run stops before any other number, unread; without, every number
+ * is skipped. Returns how many were read.
+ */
+static ALWAYS_INLINE size_t
+number_run(struct json *j, uint32_t *out, size_t max)
+{
+	const char *p = j->p;
+	struct json_tok t;
+	size_t pos, end, k = 0;
+
+	if (in_object(j))
+		return 0;
+	while (k < max) {
+		if (j->need == NEED_COMMA_OR_CLOSE) {
+			pos = skip_ws(j, j->pos);
+			if (p[pos] != ',')
+				break;
+			pos = skip_ws(j, pos + 1);
+		} else if (j->need == NEED_VALUE ||
+		    j->need == NEED_VALUE_OR_CLOSE) {
+			pos = skip_ws(j, j->pos);
+		} else {
+			break;
+		}
+		if (p[pos] != '-' && !is_digit((unsigned char)p[pos]))
+			break;
+		t.flags = 0;
+		end = scan_number(j, pos, &t);
+		if (out) {
+			if (t.flags || t.num >= UINT32_MAX)
+				break;
+			out[k] = (uint32_t)t.num;
+		}
+		k++;
+		j->pos = end;
+		j->need = NEED_COMMA_OR_CLOSE;
+	}
+	return k;
+}
+
+size_t
+json_next_u32s(struct json *j, uint32_t *out, size_t max)
+{
+	return number_run(j, out, max);
+}
+
 bool
-json_next_key(struct json *j, struct json_tok *t)
+json_next_number(struct json *j, struct json_tok *t)
+{
+	return next_number(j, t);
+}
+
+/* As json_next_number, for a member name and its ':'. */
+static ALWAYS_INLINE bool
+next_key(struct json *j, struct json_tok *t)
 {
 	const char *p = j->p;
 	size_t pos;
@@ -667,6 +747,22 @@ json_next_key(struct json *j, struct json_tok *t)
 	return true;
 }
 
+bool
+json_next_key(struct json *j, struct json_tok *t)
+{
+	return next_key(j, t);
+}
+
+bool
+json_next_member(struct json *j, struct json_tok *k, struct json_tok *v)
+{
+	if (!next_key(j, k))
+		return false;
+	if (!next_number(j, v))
+		v->type = JSON_END;
+	return true;
+}
+
 void
 json_skip(struct json *j, const struct json_tok *t)
 {
@@ -676,7 +772,7 @@ json_skip(struct json *j, const struct json_tok *t)
 	if (t->type != JSON_OBJECT && t->type != JSON_ARRAY)
 		return;
 	while (j->depth >= depth)
-		if (!json_next_number(j, &tok))
+		if (!number_run(j, NULL, SIZE_MAX))
 			json_next(j, &tok);
 }
 

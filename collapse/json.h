@@ -119,8 +119,22 @@ enum json_type json_next(struct json *j, struct json_tok *t);
  */
 bool json_next_number(struct json *j, struct json_tok *t);
 
+/*
+ * Inside an array: read the numbers that come next while they are plain
+ * integers below UINT32_MAX, up to max of them, into out; returns how
+ * many. Stops before anything else, having consumed nothing of it (call
+ * json_next_number or json_next then). Dies on the same errors.
+ */
+size_t json_next_u32s(struct json *j, uint32_t *out, size_t max);
+
 /* The same for a member name: JSON_KEY in *t, its ':' consumed too. */
 bool json_next_key(struct json *j, struct json_tok *t);
+
+/*
+ * json_next_key, then json_next_number for the member's value: *v is
+ * JSON_END when that was not a number and is still to be read.
+ */
+bool json_next_member(struct json *j, struct json_tok *k, struct json_tok *v);
 
 /* Consume the rest of the value t starts (nothing to do for a scalar). */
 void json_skip(struct json *j, const struct json_tok *t);

@@ -1,14 +1,14 @@
 /*
- * sort: multikey quicksort (Bentley and Sedgewick) on 8-byte chunks.
- * Each item carries the 8 key bytes at the depth being sorted, packed
- * big-endian so that integer order is memcmp order. A partition step
- * compares only those integers; just the items whose chunks tie are read
- * again, 8 bytes further on. Folded stacks share long prefixes (the same
- * callers over and over): a comparison sort would memcmp those prefixes
- * at every comparison, with a cache miss on each of two keys, while here
- * a shared prefix costs one read per key per 8 bytes, in a sequential
- * pass that can be prefetched. Input already in order, or in a few
- * ordered runs, is only merged.
+ * sort: most significant digit radix sort over 8-byte chunks of the keys,
+ * with multikey quicksort (Bentley and Sedgewick) for small groups. Each
+ * item carries the 8 key bytes at the depth being sorted, packed
+ * big-endian so that integer order is memcmp order; just the items whose
+ * chunks tie are read again, 8 bytes further on. Folded stacks share long
+ * prefixes (the same callers over and over): a comparison sort would
+ * memcmp those prefixes at every comparison, with a cache miss on each of
+ * two keys, while here a shared prefix costs one read per key per 8
+ * bytes, in a sequential pass that can be prefetched. Input already in
+ * order, or in a few ordered runs, is only merged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +67,29 @@ item_less(const struct sort_item *x, const struct sort_item *y, size_t depth,
 }
 
 /*
+ * Among items whose chunks at depth are all equal, move the keys that
+ * end inside the chunk (zero padding hid their length) to the front,
+ * shorter first, and return how many there are. Their lengths lie in
+ * depth..depth + 8, so a pass per length orders them: no step is
+ * quadratic however many such keys there are.
+ */
+static size_t
+ended_first(struct sort_item *a, size_t n, size_t depth,
+    const struct slice *keys)
+{
+	size_t e = 0, done = 0, k, len;
+
+	for (k = 0; k < n; k++)
+		if (keys[a[k].id].n <= depth + 8)
+			swap_items(a, e++, k);
+	for (len = depth; e - done > 1 && len < depth + 8; len++)
+		for (k = done; k < e; k++)
+			if (keys[a[k].id].n == len)
+				swap_items(a, done++, k);
+	return e;
+}
+
+/*
  * Sort a[0..n) from byte depth on; a[].chunk holds the bytes at depth.
  * Recursion goes to the two smaller parts only, the largest is looped
  * on, so the stack stays below log2(n) frames however long the keys.
@@ -102,19 +125,8 @@ mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 			else
 				i++;
 		}
-		/*
-		 * In the equal part, keys that end inside this chunk come
-		 * first, shorter first (zero padding hid their length);
-		 * the others go on at depth + 8.
-		 */
-		e = lt;
-		for (k = lt; k < gt; k++)
-			if (keys[a[k].id].n <= depth + 8)
-				swap_items(a, e++, k);
-		for (i = lt + 1; i < e; i++)
-			for (j = i; j > lt &&
-			    keys[a[j].id].n < keys[a[j - 1].id].n; j--)
-				swap_items(a, j, j - 1);
+		/* The equal part goes on at depth + 8, ended keys aside. */
+		e = lt + ended_first(a + lt, gt - lt, depth, keys);
 		for (k = e; k < gt; k++) {
 			if (k + 8 < gt)
 				__builtin_prefetch(keys[a[k + 8].id].p + depth + 8);
@@ -135,6 +147,91 @@ mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 		a += base[big];
 		n = sizes[big];
 		depth += big == 1 ? 8 : 0;
+	}
+}
+
+/* Groups smaller than this go to mkq; larger ones are split by radix. */
+#define RADIX_MIN 64
+
+/* The shift of the first (most significant) byte that is set in x != 0. */
+static inline unsigned
+top_byte_shift(uint64_t x)
+{
+#if defined(__GNUC__)
+	return 56 - (unsigned)__builtin_clzll(x) / 8 * 8;
+#else
+	unsigned shift = 56;
+
+	while (!(x >> shift & 0xff))
+		shift -= 8;
+	return shift;
+#endif
+}
+
+/*
+ * Sort a[0..n) from byte depth on, where a[].chunk holds the bytes at
+ * depth: most significant digit radix sort through tmp (as large as a).
+ * A pass counts and moves items without comparing them, so it costs no
+ * mispredicted branches, where a partition of mkq costs about one per
+ * item. The bytes all items share are found at once (the bits in which
+ * any chunk differs from the first) and skipped; when the whole chunk is
+ * shared, the keys that end in it come first, shorter first, and the
+ * others go on with the next chunk. Groups below RADIX_MIN go to mkq.
+ * The largest bucket is looped on, the others are at most half as large,
+ * so the recursion stays below log2(n) deep.
+ */
+static void
+radix(struct sort_item *a, struct sort_item *tmp, size_t n, size_t depth,
+    const struct slice *keys)
+{
+	size_t count[256], end[256], i, k, e, big;
+	uint64_t diff, first;
+	unsigned shift;
+
+	while (n > 1) {
+		if (n < RADIX_MIN) {
+			mkq(a, n, depth, keys);
+			return;
+		}
+		first = a[0].chunk;
+		for (diff = 0, k = 1; k < n; k++)
+			diff |= a[k].chunk ^ first;
+		if (diff == 0) {
+			e = ended_first(a, n, depth, keys);
+			a += e;
+			tmp += e;
+			n -= e;
+			depth += 8;
+			for (k = 0; k < n; k++) {
+				if (k + 8 < n)
+					__builtin_prefetch(keys[a[k + 8].id].p +
+					    depth);
+				a[k].chunk = chunk_at(keys[a[k].id], depth);
+			}
+			continue;
+		}
+		shift = top_byte_shift(diff);
+		memset(count, 0, sizeof(count));
+		for (k = 0; k < n; k++)
+			count[(a[k].chunk >> shift) & 0xff]++;
+		for (i = k = 0, big = 0; i < 256; i++) {
+			end[i] = k;	/* its start, until the items move */
+			k += count[i];
+			if (count[i] > count[big])
+				big = i;
+		}
+		for (k = 0; k < n; k++)
+			tmp[end[(a[k].chunk >> shift) & 0xff]++] = a[k];
+		memcpy(a, tmp, n * sizeof(*a));
+		for (i = 0; i < 256; i++)
+			if (i != big && count[i] > 1)
+				radix(a + end[i] - count[i],
+				    tmp + end[i] - count[i], count[i], depth,
+				    keys);
+		k = end[big] - count[big];
+		a += k;
+		tmp += k;
+		n = count[big];
 	}
 }
 
@@ -198,7 +295,7 @@ merge_runs(uint32_t *ids, size_t n, const struct slice *keys, size_t *ends,
 void
 sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 {
-	struct sort_item *v;
+	struct sort_item *v, *tmp;
 	size_t i, ends[MAX_RUNS], nruns;
 
 	if (n < 2)
@@ -213,7 +310,13 @@ sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 		v[i].id = ids[i];
 		v[i].chunk = chunk_at(keys[ids[i]], 0);
 	}
-	mkq(v, n, 0, keys);
+	if (n < RADIX_MIN) {
+		mkq(v, n, 0, keys);
+	} else {
+		tmp = xreallocarray(NULL, n, sizeof(*tmp));
+		radix(v, tmp, n, 0, keys);
+		free(tmp);
+	}
 	for (i = 0; i < n; i++)
 		ids[i] = v[i].id;
 	free(v);

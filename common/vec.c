@@ -48,6 +48,17 @@ u32vec_at_grow(struct u32vec *v, size_t i)
 }
 
 void
+u32vec_reserve(struct u32vec *v, size_t extra)
+{
+	size_t n = v->n;
+
+	if (extra == 0 || v->cap - n >= extra)
+		return;
+	VEC_GROW(v, st_add(n, extra) - 1);
+	v->n = n;
+}
+
+void
 u32vec_push(struct u32vec *v, uint32_t x)
 {
 	*u32vec_at_grow(v, v->n) = x;

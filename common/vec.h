@@ -30,6 +30,8 @@ void u64vec_release(struct u64vec *v);
 
 uint32_t *u32vec_at_grow(struct u32vec *v, size_t i);
 void u32vec_push(struct u32vec *v, uint32_t x);
+/* Room for at least extra more elements past n; n stays. */
+void u32vec_reserve(struct u32vec *v, size_t extra);
 void u32vec_release(struct u32vec *v);
 
 #endif

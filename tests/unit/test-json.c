@@ -266,12 +266,17 @@ dies_with(const char *text, size_t n, const char *where, const char *what)
 		return 0;
 	if (pid == 0) {
 		struct json j;
-		struct json_tok t;
+		struct json_tok t, u;
 
 		close(fd[0]);
 		dup2(fd[1], 2);
 		load(&j, text, n);
 		for (;;) {
+			uint32_t v[4];
+
+			if (via_number == 2 && (json_next_u32s(&j, v, 4) ||
+			    json_next_member(&j, &t, &u)))
+				continue;
 			if (via_number && (json_next_number(&j, &t) ||
 			    json_next_key(&j, &t)))
 				continue;
@@ -408,6 +413,71 @@ test_next_number(void)
 	via_number = 0;
 }
 
+/*
+ * json_next_u32s and json_next_member: the runs and members they take,
+ * what they leave, and the errors json_next would give.
+ */
+static void
+test_fast_paths(void)
+{
+	struct json j, k;
+	struct json_tok t, u, v;
+	uint32_t out[8];
+	int good = 1;
+
+	LOAD(&j, "[1,20 , 3,4294967295,5,-6,7.0,8]");
+	json_next(&j, &t);
+	ok(json_next_u32s(&j, out, 8) == 3 && out[0] == 1 && out[1] == 20 &&
+	    out[2] == 3, "a run of small integers");
+	ok(json_next_u32s(&j, out, 8) == 0 && json_next_number(&j, &t) &&
+	    t.num == 4294967295u, "2^32-1 is left, unread");
+	ok(json_next_u32s(&j, out, 1) == 1 && out[0] == 5 &&
+	    json_next_u32s(&j, out, 8) == 0 && json_next_number(&j, &t) &&
+	    (t.flags & JSON_NEG), "at most max; a negative number is left");
+	ok(json_next_u32s(&j, out, 8) == 0 && json_next_number(&j, &t) &&
+	    (t.flags & JSON_FRAC) && json_next_u32s(&j, out, 8) == 1 &&
+	    out[0] == 8 && json_next(&j, &t) == JSON_ARRAY_END,
+	    "a fraction is left; the closing bracket too");
+	LOAD(&j, "{\"a\":1}");
+	json_next(&j, &t);
+	ok(json_next_u32s(&j, out, 8) == 0 && json_next_member(&j, &t, &u) &&
+	    u.num == 1, "no run inside an object");
+
+	/* Member by member, the same tokens as json_next. */
+	LOAD(&j, "{\"a\":12, \"b\" : [1], \"c\":\"x\",\"d\\n\":-3e2}");
+	json_init(&k, doc.p, doc.len, "t.json");
+	json_next(&j, &t);
+	json_next(&k, &t);
+	while (json_next_member(&j, &t, &u)) {
+		if (json_next(&k, &v) != JSON_KEY || v.off != t.off ||
+		    v.len != t.len || v.flags != t.flags)
+			good = 0;
+		json_next(&k, &v);
+		if (u.type == JSON_END)
+			json_next(&j, &u);
+		if (u.type != v.type || u.off != v.off || u.len != v.len ||
+		    u.flags != v.flags || u.num != v.num)
+			good = 0;
+		json_skip(&j, &u);
+		json_skip(&k, &v);
+	}
+	ok(good && json_next(&j, &t) == JSON_OBJECT_END &&
+	    json_next(&k, &v) == JSON_OBJECT_END,
+	    "members as json_next reads them");
+
+	via_number = 2;
+	ok(DIES("[1,01]", "1:4", "leading zero") &&
+	    DIES("[1,-]", "1:5", "a digit after '-'") &&
+	    DIES("[1,,2]", "1:4", "expected a value") &&
+	    DIES("[1,2", "1:5", "unexpected end of input") &&
+	    DIES("{\"a\":01}", "1:6", "leading zero") &&
+	    DIES("{\"a\" 1}", "1:6", "':' after the member name") &&
+	    DIES("{\"a\":1,\"\tb\":2}", "1:9", "control character") &&
+	    DIES("{\"a\\q\":1}", "1:4", "bad escape"),
+	    "errors as json_next has them");
+	via_number = 0;
+}
+
 int
 main(void)
 {
@@ -418,6 +488,7 @@ main(void)
 	test_where_and_skip();
 	test_errors();
 	test_next_number();
+	test_fast_paths();
 	buf_release(&doc);
 	return tap_done();
 }
