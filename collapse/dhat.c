@@ -1313,90 +1313,6 @@ frame_name(const struct dhat *d, size_t frame)
 }
 
 /*
- * What to do with a sorted part of the ids, on the thread that sorted
- * it: ids[from, to) are in order, and bytes is the length of all the
- * keys before from.
- */
-typedef void sorted_fn(void *arg, const uint32_t *ids, size_t from,
-    size_t to, size_t bytes);
-
-struct sort_job {
-	uint32_t *ids;
-	size_t from, to, bytes;
-	const struct slice *keys;
-	sorted_fn *done;
-	void *arg;
-};
-
-static void *
-sort_job_run(void *arg)
-{
-	struct sort_job *job = arg;
-
-	sort_ids_by_key(job->ids + job->from, job->to - job->from,
-	    job->keys);
-	if (job->done)
-		job->done(job->arg, job->ids, job->from, job->to, job->bytes);
-	return NULL;
-}
-
-/* Odd, so that one sample is the median; enough for a split near 1:1. */
-#define SAMPLES 255
-
-/*
- * sort_ids_by_key on two cores: the ids are split around the median of
- * a sample of keys, those below it first, and the two parts are sorted
- * at the same time, then handed to done (if not NULL). A part never
- * needs merging: everything in the first sorts before everything in the
- * second, and equal keys are never split.
- */
-static void
-sort_ids_2(uint32_t *ids, size_t n, const struct slice *keys,
-    sorted_fn *done, void *arg)
-{
-	struct slice sample[SAMPLES], pivot, x;
-	struct sort_job job[2];
-	pthread_t th;
-	size_t i, k, lo, bytes = 0;
-	uint32_t id;
-
-	job[0] = (struct sort_job){ ids, 0, n, 0, keys, done, arg };
-	if (n < SPLIT_MIN) {
-		sort_job_run(&job[0]);
-		return;
-	}
-	for (i = 0; i < SAMPLES; i++) {
-		x = keys[ids[i * (n / SAMPLES)]];
-		for (k = i; k > 0 && slice_cmp(x, sample[k - 1]) < 0; k--)
-			sample[k] = sample[k - 1];
-		sample[k] = x;
-	}
-	pivot = sample[SAMPLES / 2];
-	for (i = lo = 0; i < n; i++) {
-#if defined(__GNUC__)
-		if (i + 8 < n)
-			__builtin_prefetch(keys[ids[i + 8]].p);
-#endif
-		x = keys[ids[i]];
-		if (slice_cmp(x, pivot) < 0) {
-			bytes += x.n;
-			id = ids[i];
-			ids[i] = ids[lo];
-			ids[lo++] = id;
-		}
-	}
-	job[0].to = lo;
-	job[1] = (struct sort_job){ ids, lo, n, bytes, keys, done, arg };
-	if (pthread_create(&th, NULL, sort_job_run, &job[1]) != 0) {
-		sort_job_run(&job[0]);
-		sort_job_run(&job[1]);
-		return;
-	}
-	sort_job_run(&job[0]);
-	pthread_join(th, NULL);
-}
-
-/*
  * The distinct names of a sorted part, copied in order into
  * d->sorted_names from bytes on: the ranking and the writing then read
  * them in turn rather than all over memory. Equal names share one copy,
@@ -1505,7 +1421,7 @@ rank_frames(struct dhat *d)
 	sorted = xreallocarray(NULL, nf ? nf : 1, sizeof(*sorted));
 	d->sorted_names = xmalloc(total + 1);
 	copy = (struct copy_names){ keys, sorted, d->sorted_names };
-	sort_ids_2(ids, nf, keys, copy_names, &copy);
+	sort_ids_by_key_2(ids, nf, keys, copy_names, &copy);
 	free(keys);
 	free(d->text_names);
 	d->text_names = NULL;
@@ -1743,7 +1659,7 @@ sum_stacks(struct dhat *d)
 	d->order = xreallocarray(NULL, n ? n : 1, sizeof(*d->order));
 	for (i = 0; i < n; i++)
 		d->order[i] = (uint32_t)i;
-	sort_ids_2(d->order, n, d->keys, NULL, NULL);
+	sort_ids_by_key_2(d->order, n, d->keys, NULL, NULL);
 
 	for (i = first = 0; i < n; i++) {
 		key = d->keys[d->order[i]];

@@ -77,17 +77,16 @@ main(int argc, char **argv)
 		    "too many operands");
 
 	/* Open both first: a missing file fails before any work is done. */
-	lr_open_or_die(&before, argv[0]);
-	lr_open_or_die(&after, argv[1]);
+	lr_open_map_or_die(&before, argv[0]);
+	lr_open_map_or_die(&after, argv[1]);
 	difffold_init(&d, strip_hex);
-	difffold_read(&d, DIFFFOLD_BEFORE, &before);
-	difffold_read(&d, DIFFFOLD_AFTER, &after);
-	lr_close(&before);
-	lr_close(&after);
+	difffold_read_both(&d, &before, &after);
 	if (normalize)
 		difffold_normalize(&d);
 	difffold_write(&d);
 	out_finish();
 	difffold_release(&d);
+	lr_close(&before);
+	lr_close(&after);
 	return EXIT_OK;
 }

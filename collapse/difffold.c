@@ -2,7 +2,10 @@
  * difffold: see difffold.h. The hot path per line is one backwards scan
  * for the last space, a short digit loop and one intern_put; the stack is
  * copied only when --strip-hex has something to rewrite, and into the
- * table only when it is new.
+ * table only when it is new and its file is not mapped. The two tables
+ * are filled at once when they can be. When both files were sorted (a
+ * collapser's output is), the two tables are merged as the lines are
+ * written; otherwise one is folded into the other and sorted.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -25,12 +28,14 @@
 void
 difffold_init(struct difffold *d, bool strip_hex)
 {
-	intern_init(&d->stacks);
-	d->counts[0] = (struct u64vec)U64VEC_INIT;
-	d->counts[1] = (struct u64vec)U64VEC_INIT;
-	d->total[0] = d->total[1] = 0;
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < 2; i++) {
+		intern_init(&d->in[i].stacks);
+		buf_init(&d->in[i].scratch);
+	}
 	d->strip_hex = strip_hex;
-	buf_init(&d->scratch);
 }
 
 static bool
@@ -106,22 +111,94 @@ strip_hex(struct slice s, struct buf *scratch)
 }
 
 /*
+ * About how many lines n bytes at p hold, from the lines of the first
+ * megabyte, and no more than a limit: room reserved for stacks that never
+ * come would cost memory for nothing.
+ */
+#define GUESS_SAMPLE (1u << 20)
+#define GUESS_MAX (1u << 20)
+
+static size_t
+guess_lines(const char *p, size_t n)
+{
+	size_t sample = n < GUESS_SAMPLE ? n : GUESS_SAMPLE, lines = 1, guess;
+	const char *q = p, *end = p + sample;
+
+	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		lines++;
+		q++;
+	}
+	guess = n / sample * lines;
+	return guess < GUESS_MAX ? guess : GUESS_MAX;
+}
+
+/*
  * Lines are quoted whole in warnings; a huge one is cut so a single bad
  * line cannot flood the terminal.
  */
 #define QUOTE_MAX 200
 
+/*
+ * Lines waiting for their stacks to be put in the table: their hashes are
+ * computed and their slots asked for first, so that the cache misses of
+ * a batch overlap instead of coming one after the other.
+ */
+#define BATCH 16
+
+struct batch {
+	struct slice stack[BATCH];
+	uint64_t count[BATCH];
+	uint64_t hash[BATCH];
+	bool copy[BATCH];
+	size_t n;
+};
+
+static void
+flush(struct difffold_input *dst, struct batch *b, struct lr *in)
+{
+	struct u64vec *counts = &dst->counts;
+	uint32_t id, known;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		b->hash[i] = intern_hash(&dst->stacks, b->stack[i].p,
+		    b->stack[i].n);
+		intern_prefetch(&dst->stacks, b->hash[i]);
+	}
+	for (i = 0; i < b->n; i++) {
+		known = intern_count(&dst->stacks);
+		id = b->copy[i] ?
+		    intern_put_hashed(&dst->stacks, b->stack[i].p,
+			b->stack[i].n, b->hash[i]) :
+		    intern_put_hashed_ref(&dst->stacks, b->stack[i].p,
+			b->stack[i].n, b->hash[i]);
+		/* A new stack kept where it is: its part of the file too. */
+		if (id == known && !b->copy[i])
+			lr_keep(in, b->stack[i].p, b->stack[i].n);
+		if (LIKELY(id < counts->n))
+			counts->v[id] += b->count[i];
+		else
+			*u64vec_at_grow(counts, id) += b->count[i];
+		dst->total += b->count[i];
+	}
+	b->n = 0;
+}
+
 void
 difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 {
-	struct u64vec *counts = &d->counts[side];
+	struct difffold_input *dst = &d->in[side];
 	bool fractional = false, warned_fraction = false;
-	struct slice line, stack;
+	bool keep = in->map != NULL;
+	struct slice line, stack, s;
+	struct batch b;
 	uint64_t n;
 
+	b.n = 0;
+	if (keep)
+		intern_reserve(&dst->stacks, guess_lines(in->buf, in->cap));
 	while (lr_next(in, &line)) {
 		enum difffold_line kind;
-		uint32_t id;
 
 		kind = difffold_split(line, &stack, &n, &fractional);
 		if (UNLIKELY(fractional && !warned_fraction)) {
@@ -137,12 +214,57 @@ difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 			    line.n > QUOTE_MAX ? "..." : "");
 			continue;
 		}
-		if (d->strip_hex)
-			stack = strip_hex(stack, &d->scratch);
-		id = intern_put(&d->stacks, stack.p, stack.n);
-		*u64vec_at_grow(counts, id) += n;
-		d->total[side] += n;
+		s = d->strip_hex ? strip_hex(stack, &dst->scratch) : stack;
+		/*
+		 * Only the lines of a mapped file stay where they are until
+		 * the batch is full; a rewritten stack lives in scratch, and
+		 * only until the next.
+		 */
+		if (s.p != stack.p)
+			flush(dst, &b, in);
+		b.stack[b.n] = s;
+		b.count[b.n] = n;
+		b.copy[b.n] = !keep || s.p != stack.p;
+		if (++b.n == BATCH || b.copy[b.n - 1])
+			flush(dst, &b, in);
 	}
+	flush(dst, &b, in);
+}
+
+struct read_job {
+	struct difffold *d;
+	struct lr *in;
+	struct buf msgs;	/* its warnings, printed after the first's */
+};
+
+static void *
+read_after(void *arg)
+{
+	struct read_job *job = arg;
+
+	diag_defer = &job->msgs;
+	difffold_read(job->d, DIFFFOLD_AFTER, job->in);
+	diag_defer = NULL;
+	return NULL;
+}
+
+void
+difffold_read_both(struct difffold *d, struct lr *before, struct lr *after)
+{
+	struct read_job job = { d, after, BUF_INIT };
+	pthread_t th;
+
+	/* Unmapped inputs may be one pipe; a harness may unwind from die. */
+	if (!before->map || !after->map || diag_exit_hook ||
+	    pthread_create(&th, NULL, read_after, &job) != 0) {
+		difffold_read(d, DIFFFOLD_BEFORE, before);
+		difffold_read(d, DIFFFOLD_AFTER, after);
+		return;
+	}
+	difffold_read(d, DIFFFOLD_BEFORE, before);
+	pthread_join(th, NULL);
+	diag_flush(&job.msgs);
+	buf_release(&job.msgs);
 }
 
 /* Rust's `as u64` on a double: NaN -> 0, too big -> max. */
@@ -159,14 +281,14 @@ saturate_u64(double x)
 void
 difffold_normalize(struct difffold *d)
 {
-	double t0 = (double)d->total[0], t1 = (double)d->total[1];
+	double t0 = (double)d->in[0].total, t1 = (double)d->in[1].total;
+	struct u64vec *c = &d->in[0].counts;
 	size_t i;
 
-	if (d->total[0] == d->total[1])
+	if (d->in[0].total == d->in[1].total)
 		return;
-	for (i = 0; i < d->counts[0].n; i++)
-		d->counts[0].v[i] = saturate_u64((double)d->counts[0].v[i] *
-		    t1 / t0);
+	for (i = 0; i < c->n; i++)
+		c->v[i] = saturate_u64((double)c->v[i] * t1 / t0);
 }
 
 static inline uint64_t
@@ -175,82 +297,128 @@ count_of(const struct u64vec *v, uint32_t id)
 	return id < v->n ? v->v[id] : 0;
 }
 
-static void
-write_one(struct difffold *d, uint32_t id)
+/* Whether the keys of a table were put in key order (a sorted file). */
+static bool
+in_order(const struct intern *t)
 {
-	folded_write2(intern_key(&d->stacks, id), count_of(&d->counts[0], id),
-	    count_of(&d->counts[1], id));
+	uint32_t i, n = intern_count(t);
+
+	for (i = 1; i < n; i++)
+		if (slice_cmp(intern_key(t, i - 1), intern_key(t, i)) > 0)
+			return false;
+	return true;
+}
+
+/* Ask for what is read a few steps from now: a key and its first bytes. */
+static inline void
+prefetch_key(const struct intern *t, const uint32_t *ids, uint32_t i,
+    uint32_t n)
+{
+	struct slice k;
+
+	if (ids && i + 16 < n)
+		__builtin_prefetch(&t->keys[ids[i + 16]]);
+	if (i + 8 < n) {
+		/* Stacks share long prefixes: a compare reads well in. */
+		k = t->keys[ids ? ids[i + 8] : i + 8];
+		__builtin_prefetch(k.p);
+		__builtin_prefetch(k.p + 64);
+	}
 }
 
 /*
- * Sorting the stacks is most of the run for large profiles (every key is
- * compared deep into its bytes), so two halves are sorted at once, one by
- * a second thread, and merged while writing. Small tables, or a failure
- * to start the thread, use one sort.
+ * Two tables whose ids are in key order (the collapsers write sorted
+ * files), merged as they are written: a stack in both is one line with
+ * both counts, a stack in one has 0 for the other.
  */
-#define SORT_SPLIT_MIN 65536
-
-struct sort_half {
-	uint32_t *ids;
-	size_t n;
-	const struct slice *keys;
-};
-
-static void *
-sort_half_main(void *arg)
+static void
+write_merged(const struct difffold *d)
 {
-	struct sort_half *h = arg;
+	const struct intern *t0 = &d->in[0].stacks, *t1 = &d->in[1].stacks;
+	const struct u64vec *c0 = &d->in[0].counts, *c1 = &d->in[1].counts;
+	uint32_t n0 = intern_count(t0), n1 = intern_count(t1), i = 0, j = 0;
+	int cmp;
 
-	sort_ids_by_key(h->ids, h->n, h->keys);
-	return NULL;
+	while (i < n0 || j < n1) {
+		prefetch_key(t0, NULL, i, n0);
+		prefetch_key(t1, NULL, j, n1);
+		if (j == n1)
+			cmp = -1;
+		else if (i == n0)
+			cmp = 1;
+		else
+			cmp = slice_cmp(intern_key(t0, i), intern_key(t1, j));
+		if (cmp < 0) {
+			folded_write2(intern_key(t0, i), count_of(c0, i), 0);
+			i++;
+		} else if (cmp > 0) {
+			folded_write2(intern_key(t1, j), 0, count_of(c1, j));
+			j++;
+		} else {
+			folded_write2(intern_key(t0, i), count_of(c0, i),
+			    count_of(c1, j));
+			i++;
+			j++;
+		}
+	}
+}
+
+/*
+ * Any other order: the after table is folded into the before table
+ * (every stack keeps its id there, the new ones are added after, by
+ * reference to the after table's bytes), the result sorted once (most
+ * of a large run, on two threads) and written.
+ */
+static void
+write_sorted(struct difffold *d)
+{
+	struct intern *t = &d->in[0].stacks;
+	const struct intern *from = &d->in[1].stacks;
+	const struct u64vec *before = &d->in[0].counts;
+	const struct u64vec *counts = &d->in[1].counts;
+	struct u64vec after = U64VEC_INIT;
+	uint32_t i, id, n = intern_count(from);
+	uint32_t *ids;
+
+	for (i = 0; i < n; i++) {
+		if (i + 8 < n)
+			intern_prefetch_from(t, from, i + 8);
+		id = intern_put_from(t, from, i);
+		if (i < counts->n && counts->v[i])
+			*u64vec_at_grow(&after, id) += counts->v[i];
+	}
+	n = intern_count(t);
+	ids = xreallocarray(NULL, n ? n : 1, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = i;
+	sort_ids_by_key_2(ids, n, t->keys, NULL, NULL);
+	for (i = 0; i < n; i++) {
+		prefetch_key(t, ids, i, n);
+		id = ids[i];
+		folded_write2(intern_key(t, id), count_of(before, id),
+		    count_of(&after, id));
+	}
+	free(ids);
+	u64vec_release(&after);
 }
 
 void
 difffold_write(struct difffold *d)
 {
-	uint32_t i, n = intern_count(&d->stacks);
-	const struct slice *keys = d->stacks.keys;
-	struct sort_half hi;
-	uint32_t *ids;
-	size_t a, b, mid;
-	pthread_t th;
-
-	if (n < SORT_SPLIT_MIN) {
-		const uint32_t *sorted = intern_sorted_ids(&d->stacks);
-		for (i = 0; i < n; i++)
-			write_one(d, sorted[i]);
-		return;
-	}
-	ids = xreallocarray(NULL, n, sizeof(*ids));
-	for (i = 0; i < n; i++)
-		ids[i] = i;
-	mid = n / 2;
-	hi.ids = ids + mid;
-	hi.n = n - mid;
-	hi.keys = keys;
-	if (pthread_create(&th, NULL, sort_half_main, &hi) != 0) {
-		sort_ids_by_key(ids, n, keys);
-		for (i = 0; i < n; i++)
-			write_one(d, ids[i]);
-		free(ids);
-		return;
-	}
-	sort_ids_by_key(ids, mid, keys);
-	pthread_join(th, NULL);
-	for (a = 0, b = mid; a < mid || b < n;) {
-		if (b == n || (a < mid && slice_cmp(keys[ids[a]], keys[ids[b]]) < 0))
-			write_one(d, ids[a++]);
-		else
-			write_one(d, ids[b++]);
-	}
-	free(ids);
+	if (in_order(&d->in[0].stacks) && in_order(&d->in[1].stacks))
+		write_merged(d);
+	else
+		write_sorted(d);
 }
 
 void
 difffold_release(struct difffold *d)
 {
-	intern_release(&d->stacks);
-	u64vec_release(&d->counts[0]);
-	u64vec_release(&d->counts[1]);
-	buf_release(&d->scratch);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		intern_release(&d->in[i].stacks);
+		u64vec_release(&d->in[i].counts);
+		buf_release(&d->in[i].scratch);
+	}
 }

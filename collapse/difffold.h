@@ -2,9 +2,14 @@
  * difffold: two folded profiles -> one differential profile
  * (`stack before after`), the engine of diff-folded.
  *
- * Both inputs are interned into one table; the counts live in two parallel
- * arrays indexed by stack id, so memory grows with the number of distinct
- * stacks only, never with the input size. Lines are read the way
+ * Each input is interned into a table of its own (on a thread of its own
+ * when both are mapped files), with its counts in an array indexed by
+ * stack id; the two are merged in key order as they are written (see
+ * difffold_write). Memory
+ * grows with the number of distinct stacks only, never with the input
+ * size (the stacks of a mapped file are kept where they lie in the
+ * mapping, not copied; a file of a gigabyte or more is given back as it
+ * is read, see lr_open_map). Lines are read the way
  * inferno-diff-folded reads them (see difffold_split), not with the
  * flame graph reader: an empty stack (` 5`) is valid, a line that is not
  * `stack count` gets one warning and is skipped.
@@ -25,12 +30,17 @@
 
 enum difffold_side { DIFFFOLD_BEFORE = 0, DIFFFOLD_AFTER = 1 };
 
-struct difffold {
+/* One input: its own stacks and counts (counts.v[id]; short = zeros). */
+struct difffold_input {
 	struct intern stacks;
-	struct u64vec counts[2];	/* counts[side].v[id]; short = zeros */
-	uint64_t total[2];		/* sum of the parsed counts per side */
-	bool strip_hex;			/* rewrite 0x<hex digits> to 0x... */
+	struct u64vec counts;
+	uint64_t total;			/* sum of the parsed counts */
 	struct buf scratch;		/* the stack after strip_hex */
+};
+
+struct difffold {
+	struct difffold_input in[2];	/* in[side] */
+	bool strip_hex;			/* rewrite 0x<hex digits> to 0x... */
 };
 
 void difffold_init(struct difffold *d, bool strip_hex);
@@ -58,10 +68,19 @@ enum difffold_line difffold_split(struct slice line, struct slice *stack,
 /*
  * Read every line of in into column side. Each bad line gets one warning
  * (`file:line: Unable to parse line: '...'`); the first fractional count of
- * the file gets one warning. Dies only on a read error.
+ * the file gets one warning. Dies only on a read error. The stacks of a
+ * mapped reader (lr_open_map) are not copied: in must stay open until
+ * difffold_release.
  */
 void difffold_read(struct difffold *d, enum difffold_side side,
     struct lr *in);
+
+/*
+ * difffold_read of both inputs; when both are mapped, on two threads, the
+ * warnings about after still printed after those about before.
+ */
+void difffold_read_both(struct difffold *d, struct lr *before,
+    struct lr *after);
 
 /*
  * Scale the before column so that its total matches the after column's:
@@ -71,7 +90,12 @@ void difffold_read(struct difffold *d, enum difffold_side side,
  */
 void difffold_normalize(struct difffold *d);
 
-/* Write `stack before after` for every stack, in byte order of the stacks. */
+/*
+ * Write `stack before after` for every stack, in byte order of the stacks.
+ * Inputs in that order already (as collapsers write them) are merged
+ * without a sort. Afterwards d holds the union in in[0] (difffold_release
+ * is all that is left to call).
+ */
 void difffold_write(struct difffold *d);
 
 void difffold_release(struct difffold *d);

@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diag.h"
 
 const char *diag_prog = "flamekit";
 int diag_level = DIAG_WARN;
 static const char *diag_usage;
 void (*diag_exit_hook)(int status);
+_Thread_local struct buf *diag_defer;
 
 noreturn void
 diag_exit(int status)
@@ -38,16 +40,31 @@ diag_init(const char *prog, const char *usage)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* A message line; fatal ones are never deferred (see diag_defer). */
 static void
-vreport(const char *where, const char *fmt, va_list ap, const char *suffix)
+vreport(const char *where, const char *fmt, va_list ap, const char *suffix,
+    int fatal)
 {
 	char msg[4096];
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	if (n < 0)
 		msg[0] = '\0';
+	if (diag_defer && !fatal) {
+		buf_addf(diag_defer, "%s: %s%s%s\n", diag_prog,
+		    where ? where : "", msg, suffix ? suffix : "");
+		return;
+	}
 	fprintf(stderr, "%s: %s%s%s\n", diag_prog, where ? where : "", msg,
 	    suffix ? suffix : "");
+}
+
+void
+diag_flush(struct buf *b)
+{
+	if (b->len)
+		fwrite(b->p, 1, b->len, stderr);
+	buf_reset(b);
 }
 
 noreturn void
@@ -56,7 +73,7 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, NULL);
+	vreport(NULL, fmt, ap, NULL, 1);
 	va_end(ap);
 	diag_exit(EXIT_INPUT);
 }
@@ -70,7 +87,7 @@ die_errno(const char *fmt, ...)
 
 	snprintf(suffix, sizeof(suffix), ": %s", strerror(e));
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, suffix);
+	vreport(NULL, fmt, ap, suffix, 1);
 	va_end(ap);
 	diag_exit(EXIT_INPUT);
 }
@@ -81,7 +98,7 @@ die_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, NULL);
+	vreport(NULL, fmt, ap, NULL, 1);
 	va_end(ap);
 	if (diag_usage)
 		fprintf(stderr, "%s", diag_usage);
@@ -97,7 +114,7 @@ warn(const char *fmt, ...)
 	if (diag_level < DIAG_WARN)
 		return -1;
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, NULL);
+	vreport(NULL, fmt, ap, NULL, 0);
 	va_end(ap);
 	return -1;
 }
@@ -113,7 +130,7 @@ warn_at(const char *file, uint64_t lineno, const char *fmt, ...)
 	snprintf(where, sizeof(where), "%s:%llu: ", file,
 	    (unsigned long long)lineno);
 	va_start(ap, fmt);
-	vreport(where, fmt, ap, NULL);
+	vreport(where, fmt, ap, NULL, 0);
 	va_end(ap);
 	return -1;
 }
@@ -126,7 +143,7 @@ info(const char *fmt, ...)
 	if (diag_level < DIAG_INFO)
 		return;
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, NULL);
+	vreport(NULL, fmt, ap, NULL, 0);
 	va_end(ap);
 }
 
@@ -138,6 +155,6 @@ debug(const char *fmt, ...)
 	if (diag_level < DIAG_DEBUG)
 		return;
 	va_start(ap, fmt);
-	vreport(NULL, fmt, ap, NULL);
+	vreport(NULL, fmt, ap, NULL, 0);
 	va_end(ap);
 }

@@ -38,6 +38,16 @@ void diag_init(const char *prog, const char *usage);
 extern void (*diag_exit_hook)(int status);
 noreturn void diag_exit(int status);
 
+/*
+ * Per thread: when set, warnings and info lines are appended to this
+ * buffer instead of going to stderr, for a thread whose messages must
+ * follow another's; diag_flush() prints and empties it. Errors (die) are
+ * never deferred.
+ */
+struct buf;
+extern _Thread_local struct buf *diag_defer;
+void diag_flush(struct buf *b);
+
 noreturn void die(const char *fmt, ...) ATTR_PRINTF(1, 2);
 /* die() with ": strerror(errno)" appended. */
 noreturn void die_errno(const char *fmt, ...) ATTR_PRINTF(1, 2);

@@ -4,6 +4,7 @@
  * bumped to 1) and the id. Comparing tags first means memcmp runs, in
  * practice, only on the key that matches.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,20 @@ tag_of(uint64_t h)
 	return t ? t : 1;
 }
 
+/*
+ * Zeroed slots, written here rather than left to calloc: a fresh page
+ * that is first read (a probe) and then written (an insert) costs two
+ * faults, and with threads running, a TLB flush on every core.
+ */
+static struct intern_slot *
+new_slots(size_t n)
+{
+	struct intern_slot *slots = xreallocarray(NULL, n, sizeof(*slots));
+
+	memset(slots, 0, n * sizeof(*slots));
+	return slots;
+}
+
 void
 intern_init(struct intern *t)
 {
@@ -34,14 +49,14 @@ intern_init(struct intern *t)
 	arena_init(&t->arena);
 	t->seed = INTERN_SEED;
 	t->mask = 1023;
-	t->slots = xcalloc(t->mask + 1, sizeof(*t->slots));
+	t->slots = new_slots(t->mask + 1);
 }
 
 static void
 grow(struct intern *t)
 {
 	size_t nslots = st_mult(t->mask + 1, 2), mask = nslots - 1, i;
-	struct intern_slot *slots = xcalloc(nslots, sizeof(*slots));
+	struct intern_slot *slots = new_slots(nslots);
 
 	for (i = 0; i <= t->mask; i++) {
 		struct intern_slot s = t->slots[i];
@@ -59,9 +74,13 @@ grow(struct intern *t)
 	t->mask = mask;
 }
 
-/* Full hashes are kept per id, so growing never rehashes key bytes. */
+/*
+ * Full hashes are kept per id, so growing never rehashes key bytes. A new
+ * key is copied into the arena, or with copy false kept where it is.
+ */
 static uint32_t
-put(struct intern *t, const void *key, size_t n, uint64_t h, uint32_t tag)
+put(struct intern *t, const void *key, size_t n, uint64_t h, uint32_t tag,
+    bool copy)
 {
 	size_t j = (size_t)h & t->mask;
 	struct slice k;
@@ -87,7 +106,7 @@ put(struct intern *t, const void *key, size_t n, uint64_t h, uint32_t tag)
 		t->hashes = xreallocarray(t->hashes, cap, sizeof(*t->hashes));
 		t->keys_cap = (uint32_t)cap;
 	}
-	k.p = arena_memdup(&t->arena, key, n);
+	k.p = copy ? arena_memdup(&t->arena, key, n) : key;
 	k.n = n;
 	t->keys[t->count] = k;
 	t->hashes[t->count] = h;
@@ -100,17 +119,88 @@ put(struct intern *t, const void *key, size_t n, uint64_t h, uint32_t tag)
 	return t->count - 1;
 }
 
+void
+intern_reserve(struct intern *t, size_t n)
+{
+	size_t cap;
+
+	if (n > INTERN_NONE - 1)
+		n = INTERN_NONE - 1;
+	while (n > (t->mask + 1) / 10 * 7)
+		grow(t);
+	if (n > t->keys_cap) {
+		cap = n;
+		t->keys = xreallocarray(t->keys, cap, sizeof(*t->keys));
+		t->hashes = xreallocarray(t->hashes, cap, sizeof(*t->hashes));
+		t->keys_cap = (uint32_t)cap;
+	}
+}
+
 uint32_t
 intern_put(struct intern *t, const void *key, size_t n)
 {
 	uint64_t h = hash_bytes(key, n, t->seed);
-	return put(t, key, n, h, tag_of(h));
+	return put(t, key, n, h, tag_of(h), true);
+}
+
+uint32_t
+intern_put_ref(struct intern *t, const void *key, size_t n)
+{
+	uint64_t h = hash_bytes(key, n, t->seed);
+	return put(t, key, n, h, tag_of(h), false);
+}
+
+uint32_t
+intern_put_from(struct intern *t, const struct intern *from, uint32_t id)
+{
+	struct slice k = from->keys[id];
+	uint64_t h = from->hashes[id];
+
+	return put(t, k.p, k.n, h, tag_of(h), false);
+}
+
+void
+intern_prefetch_from(const struct intern *t, const struct intern *from,
+    uint32_t id)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(&t->slots[(size_t)from->hashes[id] & t->mask]);
+	__builtin_prefetch(from->keys[id].p);
+#else
+	(void)t;
+	(void)from;
+	(void)id;
+#endif
 }
 
 uint32_t
 intern_put_hashed(struct intern *t, const void *key, size_t n, uint64_t hash)
 {
-	return put(t, key, n, hash, tag_of(hash));
+	return put(t, key, n, hash, tag_of(hash), true);
+}
+
+uint32_t
+intern_put_hashed_ref(struct intern *t, const void *key, size_t n,
+    uint64_t hash)
+{
+	return put(t, key, n, hash, tag_of(hash), false);
+}
+
+uint64_t
+intern_hash(const struct intern *t, const void *key, size_t n)
+{
+	return hash_bytes(key, n, t->seed);
+}
+
+void
+intern_prefetch(const struct intern *t, uint64_t hash)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(&t->slots[(size_t)hash & t->mask]);
+#else
+	(void)t;
+	(void)hash;
+#endif
 }
 
 uint32_t

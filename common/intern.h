@@ -37,20 +37,57 @@ struct intern {
 
 void intern_init(struct intern *t);
 
+/*
+ * Make room for n keys in all, so that filling the table up to that
+ * never grows it (a guess from the input size saves the rehashing).
+ */
+void intern_reserve(struct intern *t, size_t n);
+
 /* Id of key, adding a copy of it when new (then the id is count - 1). */
 uint32_t intern_put(struct intern *t, const void *key, size_t n);
 
 /*
- * As intern_put with a caller-computed hash; only for tests that force
- * collisions. The hash must always be the same for equal keys.
+ * As intern_put, but a new key is not copied: the table keeps key itself,
+ * which must stay valid and unchanged as long as the table is used (a
+ * mapped file). Such a key has no NUL after it.
+ */
+uint32_t intern_put_ref(struct intern *t, const void *key, size_t n);
+
+/*
+ * Id in t of key id of table from (same seed: every table has it), added
+ * as intern_put_ref would, without hashing it again: from must outlive t.
+ * For tables filled on two threads and merged.
+ */
+uint32_t intern_put_from(struct intern *t, const struct intern *from,
+    uint32_t id);
+
+/* Start loading what intern_put_from(t, from, id) will read first. */
+void intern_prefetch_from(const struct intern *t, const struct intern *from,
+    uint32_t id);
+
+/*
+ * As intern_put and intern_put_ref with a caller-computed hash: that of
+ * intern_hash (after intern_prefetch, for a batch of keys), or one that
+ * forces collisions, in tests. It must always be the same for equal keys.
  */
 uint32_t intern_put_hashed(struct intern *t, const void *key, size_t n,
     uint64_t hash);
+uint32_t intern_put_hashed_ref(struct intern *t, const void *key, size_t n,
+    uint64_t hash);
+
+/* The hash intern_put computes for key. */
+uint64_t intern_hash(const struct intern *t, const void *key, size_t n);
+
+/* Start loading the slot a put or find of a key with hash looks at first. */
+void intern_prefetch(const struct intern *t, uint64_t hash);
 
 /* Id of key, or INTERN_NONE. */
 uint32_t intern_find(const struct intern *t, const void *key, size_t n);
 
-/* The key of id (valid until intern_release); key.p[key.n] == '\0'. */
+/*
+ * The key of id (valid until intern_release); key.p[key.n] == '\0' unless
+ * it came from intern_put_ref or intern_put_from.
+ */
 static inline struct slice
 intern_key(const struct intern *t, uint32_t id)
 {

@@ -5,10 +5,13 @@
  * line of any length fits). `scan` remembers how far the tail was already
  * searched, so a huge line is not searched again after every read.
  */
+/* madvise() is not POSIX; where it is missing, pages are simply kept. */
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +65,37 @@ lr_open_or_die(struct lr *r, const char *path)
 }
 
 void
+lr_open_map_or_die(struct lr *r, const char *path)
+{
+	if (lr_open_map(r, path) < 0)
+		die_errno("cannot open '%s'", strcmp(path, "-") ? path : "<stdin>");
+}
+
+int
+lr_open_map(struct lr *r, const char *path)
+{
+	struct stat st;
+	void *map;
+
+	if (lr_open(r, path) < 0)
+		return -1;
+	if (r->fd <= 0 || fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || (uintmax_t)st.st_size >= SIZE_MAX)
+		return 0;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	free(r->buf);
+	r->own_buf = 0;
+	r->keep = xcalloc((size_t)st.st_size / LR_PART + 1, 1);
+	r->map = map;
+	r->buf = map;
+	r->cap = r->end = (size_t)st.st_size;
+	r->eof = 1;
+	return 0;
+}
+
+void
 lr_open_mem(struct lr *r, const char *p, size_t n, const char *name,
     uint64_t lineno0)
 {
@@ -109,6 +143,44 @@ fill(struct lr *r, size_t min_room)
 	return (size_t)n;
 }
 
+void
+lr_keep(struct lr *r, const char *p, size_t n)
+{
+	size_t from, to;
+
+	if (!r->map || n == 0)
+		return;
+	from = (size_t)(p - (const char *)r->map) / LR_PART;
+	to = (size_t)(p + n - 1 - (const char *)r->map) / LR_PART;
+	while (from <= to)
+		r->keep[from++] = 1;
+}
+
+/*
+ * Give back the parts of a mapped file the reader is a whole part past,
+ * unless kept: runs of them in one call, on page boundaries.
+ */
+static void
+drop_parts(struct lr *r)
+{
+	size_t last = r->start / LR_PART, from, to;
+
+	while (r->parts_done + 1 < last) {
+		if (r->keep[r->parts_done]) {
+			r->parts_done++;
+			continue;
+		}
+		from = r->parts_done;
+		while (r->parts_done + 1 < last && !r->keep[r->parts_done])
+			r->parts_done++;
+		to = r->parts_done;
+#ifdef MADV_DONTNEED
+		madvise((char *)r->map + from * LR_PART, (to - from) * LR_PART,
+		    MADV_DONTNEED);
+#endif
+	}
+}
+
 int
 lr_next(struct lr *r, struct slice *line)
 {
@@ -139,6 +211,8 @@ lr_next(struct lr *r, struct slice *line)
 	if (line->n && line->p[line->n - 1] == '\r')
 		line->n--;
 	r->lineno++;
+	if (UNLIKELY(r->map && r->start / LR_PART > r->parts_done + 1))
+		drop_parts(r);
 	return 1;
 }
 
@@ -257,6 +331,9 @@ lr_close(struct lr *r)
 {
 	if (r->fd > 0)
 		close(r->fd);
+	if (r->map)
+		munmap(r->map, r->cap);
+	free(r->keep);
 	if (r->own_buf)
 		free(r->buf);
 	init(r);

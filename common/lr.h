@@ -19,6 +19,11 @@
 #include "buf.h"
 #include "slice.h"
 
+/*
+ * A mapped file is read in parts of LR_PART bytes; each part read is given
+ * back unless lr_keep() was called on bytes in it.
+ */
+#define LR_PART ((size_t)1 << 20)
 #define LR_BLOCK ((size_t)1 << 20)
 
 struct lr {
@@ -33,6 +38,9 @@ struct lr {
 	size_t end;		/* one past the last byte read */
 	size_t scan;		/* [start, scan) holds no '\n' */
 	int own_buf;
+	void *map;		/* lr_open_map: the mapping, else NULL */
+	unsigned char *keep;	/* per part of it: lr_keep was called */
+	size_t parts_done;	/* parts before this are kept or given back */
 };
 
 /*
@@ -41,8 +49,30 @@ struct lr {
  */
 int lr_open(struct lr *r, const char *path);
 
+/*
+ * lr_open, and a regular file is then mapped and read from memory: its
+ * lines stay valid, where they are, until lr_close (check r->map), so
+ * that a caller can keep them rather than copy them. What was read is
+ * given back to the system part by part, except the parts the caller
+ * named with lr_keep: memory grows with what is kept, not with the file
+ * (a line given back and read again is read again from the file, at the
+ * cost of a page fault). Anything that cannot be mapped (stdin, a pipe,
+ * an empty file) is read as lr_open reads it. A file shortened by another
+ * process meanwhile ends us with SIGBUS.
+ */
+int lr_open_map(struct lr *r, const char *path);
+
+/*
+ * Of a mapped reader: n bytes at p, from a line it returned, will be read
+ * again; keep them in memory. The lines of the last few kilobytes read
+ * can still be named: a part is given back only once the reader is a
+ * whole part past it.
+ */
+void lr_keep(struct lr *r, const char *p, size_t n);
+
 /* lr_open, or die with "cannot open 'path': strerror" (exit 1). */
 void lr_open_or_die(struct lr *r, const char *path);
+void lr_open_map_or_die(struct lr *r, const char *path);
 
 /*
  * A reader over n bytes in memory (not copied; they must outlive the reader).

@@ -10,9 +10,11 @@
  * bytes, in a sequential pass that can be prefetched. Input already in
  * order, or in a few ordered runs, is only merged.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "sort.h"
 #include "xmalloc.h"
 
@@ -89,6 +91,62 @@ ended_first(struct sort_item *a, size_t n, size_t depth,
 	return e;
 }
 
+/* How many bytes x and y share from byte from on, up to max of them. */
+static inline size_t
+shared_from(struct slice x, struct slice y, size_t from, size_t max)
+{
+	size_t i = 0, n = x.n < y.n ? x.n : y.n;
+	uint64_t u, v;
+
+	n = n - from < max ? n - from : max;
+	while (i + 8 <= n) {
+		memcpy(&u, x.p + from + i, 8);
+		memcpy(&v, y.p + from + i, 8);
+		if (u != v)
+			break;
+		i += 8;
+	}
+	while (i < n && x.p[from + i] == y.p[from + i])
+		i++;
+	return i;
+}
+
+/*
+ * Load the chunks at depth for items that all share the bytes before it,
+ * and return the depth to go on from. Deep stacks share long runs of
+ * callers: while the chunks are loaded, the bytes each key shares with
+ * the first are measured too (only while all share at least 16 more), and
+ * if they do, the group jumps over them with one more pass, instead of a
+ * pass with a cache miss per key for every 8 bytes of the run.
+ */
+static size_t
+refill(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
+{
+	struct slice first = keys[a[0].id], x;
+	size_t k, run = first.n - depth;
+
+	for (k = 0; k < n; k++) {
+		/* The key's slice, then its bytes: two misses, both early. */
+		if (k + 16 < n)
+			__builtin_prefetch(&keys[a[k + 16].id]);
+		if (k + 8 < n)
+			__builtin_prefetch(keys[a[k + 8].id].p + depth);
+		x = keys[a[k].id];
+		a[k].chunk = chunk_at(x, depth);
+		if (k && run >= 16)
+			run = shared_from(x, first, depth, run);
+	}
+	if (n < 2 || run < 16)
+		return depth;
+	depth += run;
+	for (k = 0; k < n; k++) {
+		if (k + 8 < n)
+			__builtin_prefetch(keys[a[k + 8].id].p + depth);
+		a[k].chunk = chunk_at(keys[a[k].id], depth);
+	}
+	return depth;
+}
+
 /*
  * Sort a[0..n) from byte depth on; a[].chunk holds the bytes at depth.
  * Recursion goes to the two smaller parts only, the largest is looped
@@ -97,7 +155,7 @@ ended_first(struct sort_item *a, size_t n, size_t depth,
 static void
 mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 {
-	size_t lt, gt, i, j, k, e, sizes[3], base[3], big;
+	size_t lt, gt, i, j, k, e, sizes[3], base[3], depths[3], big;
 	uint64_t pivot, x, y, z, c;
 
 	while (n > 1) {
@@ -127,11 +185,9 @@ mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 		}
 		/* The equal part goes on at depth + 8, ended keys aside. */
 		e = lt + ended_first(a + lt, gt - lt, depth, keys);
-		for (k = e; k < gt; k++) {
-			if (k + 8 < gt)
-				__builtin_prefetch(keys[a[k + 8].id].p + depth + 8);
-			a[k].chunk = chunk_at(keys[a[k].id], depth + 8);
-		}
+		depths[0] = depths[2] = depth;
+		depths[1] = e < gt ? refill(a + e, gt - e, depth + 8, keys) :
+		    depth + 8;
 		sizes[0] = lt;
 		sizes[1] = gt - e;
 		sizes[2] = n - gt;
@@ -142,11 +198,10 @@ mkq(struct sort_item *a, size_t n, size_t depth, const struct slice *keys)
 		    (sizes[1] >= sizes[2] ? 1 : 2);
 		for (k = 0; k < 3; k++)
 			if (k != big && sizes[k] > 1)
-				mkq(a + base[k], sizes[k],
-				    depth + (k == 1 ? 8 : 0), keys);
+				mkq(a + base[k], sizes[k], depths[k], keys);
 		a += base[big];
 		n = sizes[big];
-		depth += big == 1 ? 8 : 0;
+		depth = depths[big];
 	}
 }
 
@@ -169,6 +224,41 @@ top_byte_shift(uint64_t x)
 }
 
 /*
+ * Sorting on two threads: buckets of radix() at least grain items large
+ * are left as tasks here, for whichever thread is free, instead of being
+ * sorted where they were made. base is the start of the items and of
+ * tmp, so that a task is three numbers.
+ */
+struct sort_task {
+	size_t off, n, depth;
+};
+
+struct sort_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct sort_task *tasks;
+	size_t ntasks, cap;
+	int busy;		/* threads inside a task */
+	size_t grain;
+	struct sort_item *base, *tmp;
+	const struct slice *keys;
+};
+
+static void
+pool_push(struct sort_pool *pool, size_t off, size_t n, size_t depth)
+{
+	pthread_mutex_lock(&pool->lock);
+	if (pool->ntasks == pool->cap) {
+		pool->cap = alloc_nr(pool->cap, pool->ntasks + 1);
+		pool->tasks = xreallocarray(pool->tasks, pool->cap,
+		    sizeof(*pool->tasks));
+	}
+	pool->tasks[pool->ntasks++] = (struct sort_task){ off, n, depth };
+	pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+/*
  * Sort a[0..n) from byte depth on, where a[].chunk holds the bytes at
  * depth: most significant digit radix sort through tmp (as large as a).
  * A pass counts and moves items without comparing them, so it costs no
@@ -178,11 +268,12 @@ top_byte_shift(uint64_t x)
  * shared, the keys that end in it come first, shorter first, and the
  * others go on with the next chunk. Groups below RADIX_MIN go to mkq.
  * The largest bucket is looped on, the others are at most half as large,
- * so the recursion stays below log2(n) deep.
+ * so the recursion stays below log2(n) deep. With a pool, the other
+ * buckets of at least pool->grain items go to it instead.
  */
 static void
 radix(struct sort_item *a, struct sort_item *tmp, size_t n, size_t depth,
-    const struct slice *keys)
+    const struct slice *keys, struct sort_pool *pool)
 {
 	size_t count[256], end[256], i, k, e, big;
 	uint64_t diff, first;
@@ -201,13 +292,8 @@ radix(struct sort_item *a, struct sort_item *tmp, size_t n, size_t depth,
 			a += e;
 			tmp += e;
 			n -= e;
-			depth += 8;
-			for (k = 0; k < n; k++) {
-				if (k + 8 < n)
-					__builtin_prefetch(keys[a[k + 8].id].p +
-					    depth);
-				a[k].chunk = chunk_at(keys[a[k].id], depth);
-			}
+			if (n)
+				depth = refill(a, n, depth + 8, keys);
 			continue;
 		}
 		shift = top_byte_shift(diff);
@@ -223,11 +309,17 @@ radix(struct sort_item *a, struct sort_item *tmp, size_t n, size_t depth,
 		for (k = 0; k < n; k++)
 			tmp[end[(a[k].chunk >> shift) & 0xff]++] = a[k];
 		memcpy(a, tmp, n * sizeof(*a));
-		for (i = 0; i < 256; i++)
-			if (i != big && count[i] > 1)
-				radix(a + end[i] - count[i],
-				    tmp + end[i] - count[i], count[i], depth,
-				    keys);
+		for (i = 0; i < 256; i++) {
+			if (i == big || count[i] < 2)
+				continue;
+			k = end[i] - count[i];
+			if (pool && count[i] >= pool->grain)
+				pool_push(pool, (size_t)(a - pool->base) + k,
+				    count[i], depth);
+			else
+				radix(a + k, tmp + k, count[i], depth, keys,
+				    pool);
+		}
 		k = end[big] - count[big];
 		a += k;
 		tmp += k;
@@ -301,6 +393,8 @@ sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 	if (n < 2)
 		return;
 	nruns = find_runs(ids, n, keys, ends);
+	if (nruns == 1)
+		return;
 	if (nruns <= MAX_RUNS) {
 		merge_runs(ids, n, keys, ends, nruns);
 		return;
@@ -314,10 +408,216 @@ sort_ids_by_key(uint32_t *ids, size_t n, const struct slice *keys)
 		mkq(v, n, 0, keys);
 	} else {
 		tmp = xreallocarray(NULL, n, sizeof(*tmp));
-		radix(v, tmp, n, 0, keys);
+		radix(v, tmp, n, 0, keys, NULL);
 		free(tmp);
 	}
 	for (i = 0; i < n; i++)
 		ids[i] = v[i].id;
 	free(v);
+}
+
+/* A thread of the pool: tasks until none is left and none is running. */
+static void *
+pool_work(void *arg)
+{
+	struct sort_pool *pool = arg;
+	struct sort_task t;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		if (pool->ntasks == 0 && pool->busy == 0)
+			break;
+		if (pool->ntasks == 0) {
+			pthread_cond_wait(&pool->cond, &pool->lock);
+			continue;
+		}
+		t = pool->tasks[--pool->ntasks];
+		pool->busy++;
+		pthread_mutex_unlock(&pool->lock);
+		radix(pool->base + t.off, pool->tmp + t.off, t.n, t.depth,
+		    pool->keys, pool);
+		pthread_mutex_lock(&pool->lock);
+		pool->busy--;
+	}
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+/* The first chunk of items [from, to), a job for one of two threads. */
+struct chunk_job {
+	struct sort_item *v;
+	const uint32_t *ids;
+	const struct slice *keys;
+	size_t from, to;
+};
+
+static void *
+chunk_run(void *arg)
+{
+	struct chunk_job *job = arg;
+	size_t i;
+
+	for (i = job->from; i < job->to; i++) {
+		if (i + 16 < job->to)
+			__builtin_prefetch(&job->keys[job->ids[i + 16]]);
+		if (i + 8 < job->to)
+			__builtin_prefetch(job->keys[job->ids[i + 8]].p);
+		job->v[i].id = job->ids[i];
+		job->v[i].chunk = chunk_at(job->keys[job->ids[i]], 0);
+	}
+	return NULL;
+}
+
+/*
+ * fn(a) here and fn(b) on a second thread (or here too, if none can be
+ * started).
+ */
+static void
+run2(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, fn, b) != 0) {
+		fn(a);
+		fn(b);
+		return;
+	}
+	fn(a);
+	pthread_join(th, NULL);
+}
+
+struct sort_job {
+	uint32_t *ids;
+	size_t from, to, bytes;
+	const struct slice *keys;
+	sort_done_fn *done;
+	void *arg;
+};
+
+static void *
+sort_job_run(void *arg)
+{
+	struct sort_job *job = arg;
+
+	sort_ids_by_key(job->ids + job->from, job->to - job->from,
+	    job->keys);
+	if (job->done)
+		job->done(job->arg, job->ids, job->from, job->to, job->bytes);
+	return NULL;
+}
+
+static void *
+done_run(void *arg)
+{
+	struct sort_job *job = arg;
+
+	if (job->done)
+		job->done(job->arg, job->ids, job->from, job->to, job->bytes);
+	return NULL;
+}
+
+/* Below this many ids a second thread is not worth starting. */
+#define SPLIT_MIN 65536
+/* Odd, so that one sample is the median; enough for a split near 1:1. */
+#define SAMPLES 255
+
+/*
+ * A few sorted runs: split around the median of a sample of keys (a
+ * stable partition, so that each part is still a few runs) and merge
+ * each part on its own thread.
+ */
+static void
+split_runs(uint32_t *ids, size_t n, const struct slice *keys,
+    sort_done_fn *done, void *arg)
+{
+	struct slice sample[SAMPLES], pivot, x;
+	struct sort_job job[2];
+	uint32_t *hi;
+	size_t i, k, lo, nhi, bytes = 0;
+
+	for (i = 0; i < SAMPLES; i++) {
+		x = keys[ids[i * (n / SAMPLES)]];
+		for (k = i; k > 0 && slice_cmp(x, sample[k - 1]) < 0; k--)
+			sample[k] = sample[k - 1];
+		sample[k] = x;
+	}
+	pivot = sample[SAMPLES / 2];
+	hi = xreallocarray(NULL, n, sizeof(*hi));
+	for (i = lo = nhi = 0; i < n; i++) {
+		x = keys[ids[i]];
+		if (slice_cmp(x, pivot) < 0) {
+			bytes += x.n;
+			ids[lo++] = ids[i];
+		} else {
+			hi[nhi++] = ids[i];
+		}
+	}
+	memcpy(ids + lo, hi, nhi * sizeof(*ids));
+	free(hi);
+	job[0] = (struct sort_job){ ids, 0, lo, 0, keys, done, arg };
+	job[1] = (struct sort_job){ ids, lo, n, bytes, keys, done, arg };
+	run2(sort_job_run, &job[0], &job[1]);
+}
+
+void
+sort_ids_by_key_2(uint32_t *ids, size_t n, const struct slice *keys,
+    sort_done_fn *done, void *arg)
+{
+	struct sort_pool pool;
+	struct chunk_job cj[2];
+	struct sort_job job[2];
+	size_t i, mid, ends[MAX_RUNS], nruns, bytes = 0;
+	struct sort_item *v;
+
+	if (n < SPLIT_MIN || diag_exit_hook) {
+		job[0] = (struct sort_job){ ids, 0, n, 0, keys, done, arg };
+		sort_job_run(&job[0]);
+		return;
+	}
+	nruns = find_runs(ids, n, keys, ends);
+	if (nruns == 1) {
+		job[0] = (struct sort_job){ ids, 0, n, 0, keys, done, arg };
+		done_run(&job[0]);
+		return;
+	}
+	if (nruns <= MAX_RUNS) {
+		split_runs(ids, n, keys, done, arg);
+		return;
+	}
+	v = xreallocarray(NULL, n, sizeof(*v));
+	cj[0] = (struct chunk_job){ v, ids, keys, 0, n / 2 };
+	cj[1] = (struct chunk_job){ v, ids, keys, n / 2, n };
+	run2(chunk_run, &cj[0], &cj[1]);
+
+	memset(&pool, 0, sizeof(pool));
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.cond, NULL);
+	pool.grain = n / 64 > 4096 ? n / 64 : 4096;
+	pool.base = v;
+	pool.tmp = xreallocarray(NULL, n, sizeof(*pool.tmp));
+	pool.keys = keys;
+	pool.tasks = xreallocarray(NULL, 1, sizeof(*pool.tasks));
+	pool.cap = 1;
+	pool.tasks[pool.ntasks++] = (struct sort_task){ 0, n, 0 };
+	run2(pool_work, &pool, &pool);
+	free(pool.tasks);
+	free(pool.tmp);
+	pthread_cond_destroy(&pool.cond);
+	pthread_mutex_destroy(&pool.lock);
+
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	free(v);
+	if (!done)
+		return;
+	/* Two parts for done, equal keys never apart. */
+	for (mid = n / 2; mid < n && slice_eq(keys[ids[mid]],
+	    keys[ids[mid - 1]]); mid++)
+		;
+	for (i = 0; i < mid; i++)
+		bytes += keys[ids[i]].n;
+	job[0] = (struct sort_job){ ids, 0, mid, 0, keys, done, arg };
+	job[1] = (struct sort_job){ ids, mid, n, bytes, keys, done, arg };
+	run2(done_run, &job[0], &job[1]);
 }

@@ -89,6 +89,40 @@ cmp -s "$T/want" "$T/got" && [ ! -s "$T/err" ] &&
     [ "$(wc -l <"$T/got" | tr -d ' ')" -gt 100000 ]
 check $? "over 100000 distinct stacks: sorted and counted like the model"
 
+# Sorted inputs, as collapsers write them, are merged without a sort.
+LC_ALL=C sort "$T/wa.txt" >"$T/wa-sorted.txt"
+LC_ALL=C sort "$T/wb.txt" >"$T/wb-sorted.txt"
+"$DF" "$T/wa-sorted.txt" "$T/wb-sorted.txt" >"$T/got" 2>"$T/err"
+cmp -s "$T/want" "$T/got" && [ ! -s "$T/err" ]
+check $? "sorted inputs: merged like the model"
+
+# Mapped files are given back part by part except where new stacks lie:
+# stacks first seen before, among and after megabytes of repeats.
+python3 - "$T/pa.txt" "$T/pb.txt" <<'PY'
+import random, sys
+r = random.Random(11)
+for path in sys.argv[1:]:
+    with open(path, "w") as o:
+        for block in range(6):
+            o.write("main;repeat;x%d 1\n" % r.randrange(3) * 40000)
+            for i in range(3000):
+                o.write("main;b%d;f%d 2\n" % (block, r.randrange(100000)))
+PY
+python3 "$T/ref.py" "$T/pa.txt" "$T/pb.txt" >"$T/want"
+"$DF" "$T/pa.txt" "$T/pb.txt" >"$T/got" 2>"$T/err"
+cat "$T/pa.txt" | "$DF" - "$T/pb.txt" >"$T/got2" 2>>"$T/err"
+cmp -s "$T/want" "$T/got" && cmp -s "$T/want" "$T/got2" && [ ! -s "$T/err" ]
+check $? "stacks among megabytes of repeats: mapped and piped like the model"
+
+# With both files read at once, the warnings about the second still come
+# after all of those about the first, each file's in line order.
+"$DF" "$T/a.txt" "$T/b.txt" 2>&1 >/dev/null |
+    sed -n 's/^diff-folded: \([^:]*\):\([0-9]*\): .*/\1 \2/p' >"$T/where"
+sort -s -k1,1 -k2,2n "$T/where" | cmp -s - "$T/where" &&
+    [ "$(sed -n 1p "$T/where" | cut -d' ' -f1)" = "$T/a.txt" ] &&
+    [ "$(cut -d' ' -f1 "$T/where" | uniq | wc -l | tr -d ' ')" = 2 ]
+check $? "warnings: the first file's, then the second's, in line order"
+
 # One fraction warning per file, one warning per bad line, each with
 # file:line; bad lines counted against the generator's own rules.
 "$DF" "$T/a.txt" "$T/b.txt" >/dev/null 2>"$T/err"
