@@ -1,8 +1,10 @@
 #!/bin/sh
 # make stress: stream a generated 10 GB perf script into collapse-perf and
-# a 5 GB folded stream into flamegraph, and check that peak memory stays
-# bounded (it must not grow with the input). Takes a few minutes; not part
-# of make check. Sizes can be changed: STRESS_PERF=10G STRESS_FOLDED=5G.
+# a 5 GB folded stream into flamegraph, compare two 3 GB folded files
+# with diff-folded (mapped, not streamed), and check that peak memory
+# stays bounded (it must not grow with the input). Takes a few minutes;
+# not part of make check. Sizes can be changed: STRESS_PERF=10G
+# STRESS_FOLDED=5G STRESS_DIFF=3G.
 shared=../shared
 if [ "$1" = "--shared" ]; then
 	shared=$2
@@ -12,6 +14,7 @@ bin=$(cd "${1:-build}/bin" && pwd) || exit 2
 shared=$(cd "$shared" && pwd) || exit 2
 perf_size=${STRESS_PERF:-10G}
 folded_size=${STRESS_FOLDED:-5G}
+diff_size=${STRESS_DIFF:-3G}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fkstress.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
@@ -64,4 +67,11 @@ except BrokenPipeError:
 PY
 r=$(python3 "$tmp/gen.py" "$tmp/seed.folded" "$folded_size" | peak "$bin/flamegraph")
 check "flamegraph on $folded_size" 65536 "$r"
+
+echo "# diff-folded on two files of $diff_size of folded stacks"
+python3 "$tmp/gen.py" "$tmp/seed.folded" "$diff_size" >"$tmp/big.folded" &&
+    cp "$tmp/big.folded" "$tmp/big2.folded" || fail=1
+r=$(peak "$bin/diff-folded" "$tmp/big.folded" "$tmp/big2.folded" </dev/null)
+check "diff-folded on 2 x $diff_size" 65536 "$r"
+rm -f "$tmp/big.folded" "$tmp/big2.folded"
 exit $fail
