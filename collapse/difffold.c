@@ -111,32 +111,47 @@ strip_hex(struct slice s, struct buf *scratch)
 }
 
 /*
- * About how many lines n bytes at p hold, from the lines of the first
- * megabyte, and no more than a limit: room reserved for stacks that never
- * come would cost memory for nothing.
- */
-#define GUESS_SAMPLE (1u << 20)
-#define GUESS_MAX (1u << 20)
-
-static size_t
-guess_lines(const char *p, size_t n)
-{
-	size_t sample = n < GUESS_SAMPLE ? n : GUESS_SAMPLE, lines = 1, guess;
-	const char *q = p, *end = p + sample;
-
-	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-		lines++;
-		q++;
-	}
-	guess = n / sample * lines;
-	return guess < GUESS_MAX ? guess : GUESS_MAX;
-}
-
-/*
  * Lines are quoted whole in warnings; a huge one is cut so a single bad
  * line cannot flood the terminal.
  */
 #define QUOTE_MAX 200
+
+/*
+ * The second file's reader, on its own thread: its warnings are held
+ * (diag_defer) until the first file is read, and printed after that
+ * file's. Held warnings are bounded: past DEFER_MAX bytes of them the
+ * reader waits for the first file, prints what it holds and goes on
+ * printing directly.
+ */
+#define DEFER_MAX (1u << 20)
+
+struct read_job {
+	struct difffold *d;
+	struct lr *in;
+	struct buf msgs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool first_done;	/* under lock */
+};
+
+static _Thread_local struct read_job *deferring;
+
+/* Called after each warning difffold_read gives. */
+static void
+warned(void)
+{
+	struct read_job *job = deferring;
+
+	if (!job || job->msgs.len < DEFER_MAX)
+		return;
+	pthread_mutex_lock(&job->lock);
+	while (!job->first_done)
+		pthread_cond_wait(&job->cond, &job->lock);
+	pthread_mutex_unlock(&job->lock);
+	diag_flush(&job->msgs);
+	diag_defer = NULL;
+	deferring = NULL;
+}
 
 /*
  * Lines waiting for their stacks to be put in the table: their hashes are
@@ -195,8 +210,6 @@ difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 	uint64_t n;
 
 	b.n = 0;
-	if (keep)
-		intern_reserve(&dst->stacks, guess_lines(in->buf, in->cap));
 	while (lr_next(in, &line)) {
 		enum difffold_line kind;
 
@@ -206,12 +219,14 @@ difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 			warn_at(in->name, in->lineno, "The input data has "
 			    "fractional sample counts that will be truncated "
 			    "to integers");
+			warned();
 		}
 		if (UNLIKELY(kind == DIFFFOLD_LINE_BAD)) {
 			int len = line.n > QUOTE_MAX ? QUOTE_MAX : (int)line.n;
 			warn_at(in->name, in->lineno,
 			    "Unable to parse line: '%.*s'%s", len, line.p,
 			    line.n > QUOTE_MAX ? "..." : "");
+			warned();
 			continue;
 		}
 		s = d->strip_hex ? strip_hex(stack, &dst->scratch) : stack;
@@ -231,40 +246,52 @@ difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 	flush(dst, &b, in);
 }
 
-struct read_job {
-	struct difffold *d;
-	struct lr *in;
-	struct buf msgs;	/* its warnings, printed after the first's */
-};
-
 static void *
 read_after(void *arg)
 {
 	struct read_job *job = arg;
 
 	diag_defer = &job->msgs;
+	deferring = job;
 	difffold_read(job->d, DIFFFOLD_AFTER, job->in);
 	diag_defer = NULL;
+	deferring = NULL;
 	return NULL;
 }
 
 void
 difffold_read_both(struct difffold *d, struct lr *before, struct lr *after)
 {
-	struct read_job job = { d, after, BUF_INIT };
+	struct read_job job;
 	pthread_t th;
 
+	memset(&job, 0, sizeof(job));
+	job.d = d;
+	job.in = after;
+	buf_init(&job.msgs);
 	/* Unmapped inputs may be one pipe; a harness may unwind from die. */
 	if (!before->map || !after->map || diag_exit_hook ||
-	    pthread_create(&th, NULL, read_after, &job) != 0) {
+	    pthread_mutex_init(&job.lock, NULL) != 0) {
 		difffold_read(d, DIFFFOLD_BEFORE, before);
 		difffold_read(d, DIFFFOLD_AFTER, after);
 		return;
 	}
-	difffold_read(d, DIFFFOLD_BEFORE, before);
-	pthread_join(th, NULL);
-	diag_flush(&job.msgs);
+	pthread_cond_init(&job.cond, NULL);
+	if (pthread_create(&th, NULL, read_after, &job) != 0) {
+		difffold_read(d, DIFFFOLD_BEFORE, before);
+		difffold_read(d, DIFFFOLD_AFTER, after);
+	} else {
+		difffold_read(d, DIFFFOLD_BEFORE, before);
+		pthread_mutex_lock(&job.lock);
+		job.first_done = true;
+		pthread_cond_signal(&job.cond);
+		pthread_mutex_unlock(&job.lock);
+		pthread_join(th, NULL);
+		diag_flush(&job.msgs);
+	}
 	buf_release(&job.msgs);
+	pthread_cond_destroy(&job.cond);
+	pthread_mutex_destroy(&job.lock);
 }
 
 /* Rust's `as u64` on a double: NaN -> 0, too big -> max. */

@@ -119,23 +119,6 @@ put(struct intern *t, const void *key, size_t n, uint64_t h, uint32_t tag,
 	return t->count - 1;
 }
 
-void
-intern_reserve(struct intern *t, size_t n)
-{
-	size_t cap;
-
-	if (n > INTERN_NONE - 1)
-		n = INTERN_NONE - 1;
-	while (n > (t->mask + 1) / 10 * 7)
-		grow(t);
-	if (n > t->keys_cap) {
-		cap = n;
-		t->keys = xreallocarray(t->keys, cap, sizeof(*t->keys));
-		t->hashes = xreallocarray(t->hashes, cap, sizeof(*t->hashes));
-		t->keys_cap = (uint32_t)cap;
-	}
-}
-
 uint32_t
 intern_put(struct intern *t, const void *key, size_t n)
 {

@@ -37,12 +37,6 @@ struct intern {
 
 void intern_init(struct intern *t);
 
-/*
- * Make room for n keys in all, so that filling the table up to that
- * never grows it (a guess from the input size saves the rehashing).
- */
-void intern_reserve(struct intern *t, size_t n);
-
 /* Id of key, adding a copy of it when new (then the id is count - 1). */
 uint32_t intern_put(struct intern *t, const void *key, size_t n);
 

@@ -123,6 +123,28 @@ sort -s -k1,1 -k2,2n "$T/where" | cmp -s - "$T/where" &&
     [ "$(cut -d' ' -f1 "$T/where" | uniq | wc -l | tr -d ' ')" = 2 ]
 check $? "warnings: the first file's, then the second's, in line order"
 
+# Warnings about the second file wait for the first file's, but not in
+# memory without end: a file of bad lines stays small, order and all.
+python3 - "$T/bad1.txt" "$T/bad2.txt" <<'PY'
+import sys
+open(sys.argv[1], "w").write("a 1\nx\n" * 50000)
+open(sys.argv[2], "w").write("y\n" * 3000000)
+PY
+python3 - "$DF" "$T/bad1.txt" "$T/bad2.txt" "$T/err" <<'PY'
+import resource, subprocess, sys
+with open(sys.argv[4], "wb") as err:
+    out = subprocess.run(sys.argv[1:4], stdout=subprocess.PIPE,
+        stderr=err).stdout
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("# peak RSS %d KiB" % rss)
+sys.exit(0 if out == b"a 50000 0\n" and rss < 32 * 1024 else 1)
+PY
+r=$?
+sed -n 's/^diff-folded: \([^:]*\):\([0-9]*\): .*/\1 \2/p' "$T/err" >"$T/where"
+[ $r = 0 ] && [ "$(wc -l <"$T/where" | tr -d ' ')" = 3050000 ] &&
+    sort -s -k1,1 -k2,2n "$T/where" | cmp -s - "$T/where"
+check $? "3M bad lines in the second file: warnings in order, memory bounded"
+
 # One fraction warning per file, one warning per bad line, each with
 # file:line; bad lines counted against the generator's own rules.
 "$DF" "$T/a.txt" "$T/b.txt" >/dev/null 2>"$T/err"
