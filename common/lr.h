@@ -23,7 +23,7 @@
  * A mapped file is read in parts of LR_PART bytes; each part read is given
  * back unless lr_keep() was called on bytes in it.
  */
-#define LR_PART ((size_t)1 << 20)
+#define LR_PART ((size_t)64 << 10)
 #define LR_BLOCK ((size_t)1 << 20)
 
 struct lr {
