@@ -7,10 +7,13 @@
  * prefixes (the same callers over and over): a comparison sort would
  * memcmp those prefixes at every comparison, with a cache miss on each of
  * two keys, while here a shared prefix costs one read per key per 8
- * bytes, in a sequential pass that can be prefetched. Input already in
- * order, or in a few ordered runs, is only merged.
+ * bytes, in a sequential pass that can be prefetched. Groups of a few
+ * thousand keys are then sorted on a copy of their remaining bytes, close
+ * together in cache. Input already in order, or in a few ordered runs, is
+ * only merged.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +261,64 @@ pool_push(struct sort_pool *pool, size_t off, size_t n, size_t depth)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+static void radix(struct sort_item *a, struct sort_item *tmp, size_t n,
+    size_t depth, const struct slice *keys, struct sort_pool *pool);
+
+/*
+ * Groups of this many keys, below the first chunk, are sorted on a copy
+ * of their bytes if that takes at most LOCAL_BYTES.
+ */
+#define LOCAL_MIN 256
+#define LOCAL_MAX 16384
+#define LOCAL_BYTES ((size_t)8 << 20)
+static _Thread_local int in_local;	/* sorting such a copy */
+
+/*
+ * Sort a group on a copy of its keys' bytes from depth on, laid out in
+ * the group's order: keys that lie all over memory are read once, and
+ * the passes that follow find them close together, in cache. Returns
+ * false, having done nothing, if the copy would be too large.
+ */
+static bool
+sort_local(struct sort_item *a, struct sort_item *tmp, size_t n,
+    size_t depth, const struct slice *keys)
+{
+	struct slice *local, x;
+	uint32_t *orig;
+	size_t k, total = 0;
+	char *buf, *q;
+
+	for (k = 0; k < n; k++) {
+		if (k + 8 < n)
+			__builtin_prefetch(&keys[a[k + 8].id]);
+		total += keys[a[k].id].n - depth;
+	}
+	if (total > LOCAL_BYTES)
+		return false;
+	local = xreallocarray(NULL, n, sizeof(*local));
+	orig = xreallocarray(NULL, n, sizeof(*orig));
+	q = buf = xmalloc(total + 1);
+	for (k = 0; k < n; k++) {
+		if (k + 8 < n)
+			__builtin_prefetch(keys[a[k + 8].id].p + depth);
+		x = keys[a[k].id];
+		memcpy(q, x.p + depth, x.n - depth);
+		local[k] = slice_make(q, x.n - depth);
+		q += x.n - depth;
+		orig[k] = a[k].id;
+		a[k].id = (uint32_t)k;
+	}
+	in_local = 1;
+	radix(a, tmp, n, 0, local, NULL);
+	in_local = 0;
+	for (k = 0; k < n; k++)
+		a[k].id = orig[a[k].id];
+	free(buf);
+	free(orig);
+	free(local);
+	return true;
+}
+
 /*
  * Sort a[0..n) from byte depth on, where a[].chunk holds the bytes at
  * depth: most significant digit radix sort through tmp (as large as a).
@@ -284,6 +345,9 @@ radix(struct sort_item *a, struct sort_item *tmp, size_t n, size_t depth,
 			mkq(a, n, depth, keys);
 			return;
 		}
+		if (n <= LOCAL_MAX && n >= LOCAL_MIN && depth > 0 &&
+		    !in_local && sort_local(a, tmp, n, depth, keys))
+			return;
 		first = a[0].chunk;
 		for (diff = 0, k = 1; k < n; k++)
 			diff |= a[k].chunk ^ first;
