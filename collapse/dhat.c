@@ -63,6 +63,7 @@
 #include "folded.h"
 #include "json.h"
 #include "out.h"
+#include "par.h"
 #include "sort.h"
 #include "vec.h"
 #include "xmalloc.h"
@@ -1214,8 +1215,6 @@ render_frames_mapped(struct dhat *d)
 {
 	struct render_job job[2];
 	size_t f, half = d->str_off ? d->nframes / 2 : d->nframes, mid, len;
-	bool threaded = false;
-	pthread_t th;
 
 	unmap_before(d, d->ftbl.tok.off);
 	d->refs = xreallocarray(NULL, d->nframes ? d->nframes : 1,
@@ -1232,13 +1231,8 @@ render_frames_mapped(struct dhat *d)
 	mid = half < d->nframes ? d->str_off[half] : d->len;
 	buf_grow(&job[0].names, mid - d->ftbl.tok.off);
 	buf_grow(&job[1].names, d->len - mid);
-	if (job[1].to - job[1].from >= SPLIT_MIN / 2)
-		threaded = pthread_create(&th, NULL, render_run, &job[1]) == 0;
-	render_part(&job[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		render_part(&job[1]);
+	par_both(render_run, &job[0], &job[1],
+	    job[1].to - job[1].from >= SPLIT_MIN / 2);
 	for (f = half; f < d->nframes; f++)
 		d->refs[f].off += job[0].names.len;
 	buf_add(&job[0].names, job[1].names.p, job[1].names.len);
@@ -1350,24 +1344,6 @@ copy_names(void *arg, const uint32_t *ids, size_t from, size_t to,
 	}
 }
 
-/*
- * fn(a) on this thread and fn(b) on a second one, if threads and one can
- * be started; otherwise one after the other.
- */
-static void
-run_both(void *(*fn)(void *), void *a, void *b, bool threads)
-{
-	pthread_t th;
-
-	if (threads && pthread_create(&th, NULL, fn, b) == 0) {
-		fn(a);
-		pthread_join(th, NULL);
-		return;
-	}
-	fn(a);
-	fn(b);
-}
-
 /* Ranks by sorted position (pr) to ranks by frame, for a range of it. */
 struct scatter_job {
 	uint32_t *rank;
@@ -1464,7 +1440,7 @@ rank_frames(struct dhat *d)
 	d->rank = xreallocarray(NULL, 2 * (d->nframes + 1), sizeof(*d->rank));
 	job[0] = (struct scatter_job){ d->rank, ids, pr, 0, nf / 2 };
 	job[1] = (struct scatter_job){ d->rank, ids, pr, nf / 2, nf };
-	run_both(scatter_run, &job[0], &job[1], nf >= SPLIT_MIN);
+	par_both(scatter_run, &job[0], &job[1], nf >= SPLIT_MIN);
 	free(pr);
 	r = r ? r - 1 : 0;
 	d->width = r < 0x100 ? 1 : r < 0x10000 ? 2 : r < 0x1000000 ? 3 : 4;
@@ -1569,7 +1545,7 @@ rank_points(struct dhat *d)
 	job[0].from = d->points.p;
 	job[0].to = job[1].from = mid;
 	job[1].to = end;
-	run_both(rank_run, &job[0], &job[1], d->points.len >= SPLIT_BYTES);
+	par_both(rank_run, &job[0], &job[1], d->points.len >= SPLIT_BYTES);
 	if (job[0].nkeys + job[1].nkeys > UINT32_MAX)
 		die("%s: more than 2^32 stacks", d->name);
 	d->nkeys = job[0].nkeys + job[1].nkeys;

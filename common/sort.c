@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "par.h"
 #include "sort.h"
 #include "xmalloc.h"
 
@@ -533,24 +534,6 @@ chunk_run(void *arg)
 	return NULL;
 }
 
-/*
- * fn(a) here and fn(b) on a second thread (or here too, if none can be
- * started).
- */
-static void
-run2(void *(*fn)(void *), void *a, void *b)
-{
-	pthread_t th;
-
-	if (pthread_create(&th, NULL, fn, b) != 0) {
-		fn(a);
-		fn(b);
-		return;
-	}
-	fn(a);
-	pthread_join(th, NULL);
-}
-
 struct sort_job {
 	uint32_t *ids;
 	size_t from, to, bytes;
@@ -621,7 +604,7 @@ split_runs(uint32_t *ids, size_t n, const struct slice *keys,
 	free(hi);
 	job[0] = (struct sort_job){ ids, 0, lo, 0, keys, done, arg };
 	job[1] = (struct sort_job){ ids, lo, n, bytes, keys, done, arg };
-	run2(sort_job_run, &job[0], &job[1]);
+	par_both(sort_job_run, &job[0], &job[1], true);
 }
 
 void
@@ -652,7 +635,7 @@ sort_ids_by_key_2(uint32_t *ids, size_t n, const struct slice *keys,
 	v = xreallocarray(NULL, n, sizeof(*v));
 	cj[0] = (struct chunk_job){ v, ids, keys, 0, n / 2 };
 	cj[1] = (struct chunk_job){ v, ids, keys, n / 2, n };
-	run2(chunk_run, &cj[0], &cj[1]);
+	par_both(chunk_run, &cj[0], &cj[1], true);
 
 	memset(&pool, 0, sizeof(pool));
 	pthread_mutex_init(&pool.lock, NULL);
@@ -664,7 +647,7 @@ sort_ids_by_key_2(uint32_t *ids, size_t n, const struct slice *keys,
 	pool.tasks = xreallocarray(NULL, 1, sizeof(*pool.tasks));
 	pool.cap = 1;
 	pool.tasks[pool.ntasks++] = (struct sort_task){ 0, n, 0 };
-	run2(pool_work, &pool, &pool);
+	par_both(pool_work, &pool, &pool, true);
 	free(pool.tasks);
 	free(pool.tmp);
 	pthread_cond_destroy(&pool.cond);
@@ -683,5 +666,5 @@ sort_ids_by_key_2(uint32_t *ids, size_t n, const struct slice *keys,
 		bytes += keys[ids[i]].n;
 	job[0] = (struct sort_job){ ids, 0, mid, 0, keys, done, arg };
 	job[1] = (struct sort_job){ ids, mid, n, bytes, keys, done, arg };
-	run2(done_run, &job[0], &job[1]);
+	par_both(done_run, &job[0], &job[1], true);
 }
