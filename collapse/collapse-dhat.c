@@ -94,8 +94,6 @@ main(int argc, char **argv)
 		case OPT_ADDRS:
 			opts.addrs = true;
 			break;
-		case 'h':
-			cli_help(help);
 		case OPT_LOCATION:
 			opts.location = true;
 			break;
@@ -104,13 +102,8 @@ main(int argc, char **argv)
 				die_usage("unknown metric '%s'", optarg);
 			opts.metric = (enum dhat_metric)m;
 			break;
-		case 'q':
-			diag_level = DIAG_QUIET;
-			break;
-		case 'V':
-			cli_version();
 		default:
-			cli_bad_option(c, argv);
+			cli_common_option(c, argv, help);
 		}
 	}
 

@@ -49,8 +49,6 @@ main(int argc, char **argv)
 	opterr = 0;	/* die_usage reports it, with the usage line */
 	while ((c = getopt_long(argc, argv, ":hn:qVv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			cli_help(help);
 		case OPT_INCLUDEOFFSET:
 			opts.includeoffset = true;
 			break;
@@ -58,17 +56,8 @@ main(int argc, char **argv)
 			nthreads = (unsigned)cli_u64("--nthreads", optarg, 0,
 			    1024);
 			break;
-		case 'q':
-			diag_level = DIAG_QUIET;
-			break;
-		case 'V':
-			cli_version();
-		case 'v':
-			if (diag_level < DIAG_DEBUG)
-				diag_level++;
-			break;
 		default:
-			cli_bad_option(c, argv);
+			cli_common_option(c, argv, help);
 		}
 	}
 	return collapse_run(&dtrace_collapser, &opts, argv + optind,

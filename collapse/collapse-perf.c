@@ -89,8 +89,6 @@ main(int argc, char **argv)
 		case OPT_EVENT_FILTER:
 			opts.event_filter = optarg;
 			break;
-		case 'h':
-			cli_help(help);
 		case OPT_JIT:
 			opts.jit = true;
 			break;
@@ -104,9 +102,6 @@ main(int argc, char **argv)
 		case OPT_PID:
 			opts.pid = true;
 			break;
-		case 'q':
-			diag_level = DIAG_QUIET;
-			break;
 		case OPT_SKIP_AFTER:
 			skip = xreallocarray(skip, opts.nskip_after + 1,
 			    sizeof(*skip));
@@ -116,14 +111,8 @@ main(int argc, char **argv)
 		case OPT_TID:
 			opts.tid = opts.pid = true;
 			break;
-		case 'V':
-			cli_version();
-		case 'v':
-			if (diag_level < DIAG_DEBUG)
-				diag_level++;
-			break;
 		default:
-			cli_bad_option(c, argv);
+			cli_common_option(c, argv, help);
 		}
 	}
 	c = collapse_run(&perf_collapser, &opts, argv + optind, argc - optind,

@@ -49,25 +49,14 @@ main(int argc, char **argv)
 	opterr = 0;	/* die_usage reports it, with the usage line */
 	while ((c = getopt_long(argc, argv, ":hnqsVv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			cli_help(help);
 		case 'n':
 			normalize = true;
-			break;
-		case 'q':
-			diag_level = DIAG_QUIET;
 			break;
 		case 's':
 			strip_hex = true;
 			break;
-		case 'V':
-			cli_version();
-		case 'v':
-			if (diag_level < DIAG_DEBUG)
-				diag_level++;
-			break;
 		default:
-			cli_bad_option(c, argv);
+			cli_common_option(c, argv, help);
 		}
 	}
 	argc -= optind;

@@ -70,6 +70,26 @@ cli_bad_option(int c, char **argv)
 	die_usage("unknown option '%s'", word);
 }
 
+void
+cli_common_option(int c, char **argv, const char *help)
+{
+	switch (c) {
+	case 'h':
+		cli_help(help);
+	case 'q':
+		diag_level = DIAG_QUIET;
+		break;
+	case 'v':
+		if (diag_level < DIAG_DEBUG)
+			diag_level++;
+		break;
+	case 'V':
+		cli_version();
+	default:
+		cli_bad_option(c, argv);
+	}
+}
+
 noreturn void
 cli_version(void)
 {

@@ -20,6 +20,14 @@ double cli_double(const char *flag, const char *arg, double min, double max);
  */
 noreturn void cli_bad_option(int c, char **argv);
 
+/*
+ * The options every collapser and diff-folded share, after getopt_long
+ * returned c: 'h' prints help and exits, 'q' silences warnings, each 'v'
+ * says more, 'V' prints the version and exits; anything else goes to
+ * cli_bad_option.
+ */
+void cli_common_option(int c, char **argv, const char *help);
+
 /* Print "prog flamekit VERSION" on stdout and exit 0. */
 noreturn void cli_version(void);
 
