@@ -12,21 +12,11 @@ bin=${1:?usage: t-collapse-dhat-read.sh BIN_DIR}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fkdhatrd.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-exec python3 - "$bin/collapse-dhat" "$tmp" <<'PY'
+PYTHONPATH=$(cd "$(dirname "$0")" && pwd) exec python3 - "$bin/collapse-dhat" "$tmp" <<'PY'
 import os, random, subprocess, sys
 
 tool, tmp = sys.argv[1:3]
-failed = 0
-
-
-def check(ok, name, *diag):
-    global failed
-    print(('ok' if ok else 'not ok') + ' - ' + name)
-    if not ok:
-        failed += 1
-        for d in diag:
-            for line in str(d).splitlines()[:12]:
-                print('#   ' + line)
+from tap import check, done
 
 
 def run(args, stdin=None, data=None):
@@ -139,5 +129,5 @@ for data, args, name in small:
     st, out, err = ways(path, args, name)
     check(st != 0 or out, name + ': some result', st, err)
 
-sys.exit(1 if failed else 0)
+done()
 PY

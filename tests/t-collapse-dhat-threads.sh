@@ -13,22 +13,12 @@ bin=${1:?usage: t-collapse-dhat-threads.sh BIN_DIR}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fkdhatth.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-exec python3 - "$bin/collapse-dhat" "$tmp" <<'PY'
+PYTHONPATH=$(cd "$(dirname "$0")" && pwd) exec python3 - "$bin/collapse-dhat" "$tmp" <<'PY'
 import os, random, subprocess, sys
 
 tool, tmp = sys.argv[1:3]
-failed = 0
+from tap import check, done
 PROG = 'collapse-dhat: '
-
-
-def check(ok, name, *diag):
-    global failed
-    print(('ok' if ok else 'not ok') + ' - ' + name)
-    if not ok:
-        failed += 1
-        for d in diag:
-            for line in str(d).splitlines()[:12]:
-                print('#   ' + line)
 
 
 def run(args, path, pipe=False):
@@ -202,5 +192,5 @@ for name, text, msg in cases:
     check(st == 1 and out == b'' and err == errs([msg]), name,
           'status %d' % st, err.decode()[:300], '--- want', msg)
 
-sys.exit(1 if failed else 0)
+done()
 PY

@@ -11,21 +11,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fkdhat.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-exec python3 - "$bin/collapse-dhat" "$tmp" "$top" "${FK_SHARED:-}" <<'PY'
+PYTHONPATH=$(cd "$(dirname "$0")" && pwd) exec python3 - "$bin/collapse-dhat" "$tmp" "$top" "${FK_SHARED:-}" <<'PY'
 import json, os, random, re, subprocess, sys
 
 tool, tmp, top, shared = sys.argv[1:5]
-failed = 0
-
-
-def check(ok, name, *diag):
-    global failed
-    print(('ok' if ok else 'not ok') + ' - ' + name)
-    if not ok:
-        failed += 1
-        for d in diag:
-            for line in str(d).splitlines()[:12]:
-                print('#   ' + line)
+from tap import check, done
 
 
 def run(args, data=None, path=None):
@@ -312,5 +302,5 @@ check(st == 0 and out.startswith(b'usage: collapse-dhat') and
 st, out, err = run(['--version'], path=None)
 check(st == 0 and out == b'collapse-dhat flamekit 0.1.0\n', '--version')
 
-sys.exit(1 if failed else 0)
+done()
 PY
