@@ -232,11 +232,10 @@ difffold_read(struct difffold *d, enum difffold_side side, struct lr *in)
 		s = d->strip_hex ? strip_hex(stack, &dst->scratch) : stack;
 		/*
 		 * Only the lines of a mapped file stay where they are until
-		 * the batch is full; a rewritten stack lives in scratch, and
-		 * only until the next.
+		 * the batch is full; a stack that is copied (a line of a
+		 * reader that moves on, a stack rewritten into scratch) is
+		 * put at once, with the lines before it.
 		 */
-		if (s.p != stack.p)
-			flush(dst, &b, in);
 		b.stack[b.n] = s;
 		b.count[b.n] = n;
 		b.copy[b.n] = !keep || s.p != stack.p;
@@ -264,30 +263,27 @@ difffold_read_both(struct difffold *d, struct lr *before, struct lr *after)
 {
 	struct read_job job;
 	pthread_t th;
+	bool threads;
 
 	memset(&job, 0, sizeof(job));
 	job.d = d;
 	job.in = after;
 	buf_init(&job.msgs);
-	/* Unmapped inputs may be one pipe; a harness may unwind from die. */
-	if (!before->map || !after->map || diag_exit_hook ||
-	    pthread_mutex_init(&job.lock, NULL) != 0) {
-		difffold_read(d, DIFFFOLD_BEFORE, before);
-		difffold_read(d, DIFFFOLD_AFTER, after);
-		return;
-	}
+	pthread_mutex_init(&job.lock, NULL);
 	pthread_cond_init(&job.cond, NULL);
-	if (pthread_create(&th, NULL, read_after, &job) != 0) {
-		difffold_read(d, DIFFFOLD_BEFORE, before);
-		difffold_read(d, DIFFFOLD_AFTER, after);
-	} else {
-		difffold_read(d, DIFFFOLD_BEFORE, before);
+	/* Unmapped inputs may be one pipe; a harness may unwind from die. */
+	threads = before->map && after->map && !diag_exit_hook &&
+	    pthread_create(&th, NULL, read_after, &job) == 0;
+	difffold_read(d, DIFFFOLD_BEFORE, before);
+	if (threads) {
 		pthread_mutex_lock(&job.lock);
 		job.first_done = true;
 		pthread_cond_signal(&job.cond);
 		pthread_mutex_unlock(&job.lock);
 		pthread_join(th, NULL);
 		diag_flush(&job.msgs);
+	} else {
+		difffold_read(d, DIFFFOLD_AFTER, after);
 	}
 	buf_release(&job.msgs);
 	pthread_cond_destroy(&job.cond);

@@ -127,13 +127,6 @@ intern_put(struct intern *t, const void *key, size_t n)
 }
 
 uint32_t
-intern_put_ref(struct intern *t, const void *key, size_t n)
-{
-	uint64_t h = hash_bytes(key, n, t->seed);
-	return put(t, key, n, h, tag_of(h), false);
-}
-
-uint32_t
 intern_put_from(struct intern *t, const struct intern *from, uint32_t id)
 {
 	struct slice k = from->keys[id];

@@ -41,15 +41,9 @@ void intern_init(struct intern *t);
 uint32_t intern_put(struct intern *t, const void *key, size_t n);
 
 /*
- * As intern_put, but a new key is not copied: the table keeps key itself,
- * which must stay valid and unchanged as long as the table is used (a
- * mapped file). Such a key has no NUL after it.
- */
-uint32_t intern_put_ref(struct intern *t, const void *key, size_t n);
-
-/*
  * Id in t of key id of table from (same seed: every table has it), added
- * as intern_put_ref would, without hashing it again: from must outlive t.
+ * by reference, as intern_put_hashed_ref would, without hashing it again:
+ * from must outlive t.
  * For tables filled on two threads and merged.
  */
 uint32_t intern_put_from(struct intern *t, const struct intern *from,
@@ -60,9 +54,12 @@ void intern_prefetch_from(const struct intern *t, const struct intern *from,
     uint32_t id);
 
 /*
- * As intern_put and intern_put_ref with a caller-computed hash: that of
- * intern_hash (after intern_prefetch, for a batch of keys), or one that
- * forces collisions, in tests. It must always be the same for equal keys.
+ * As intern_put with a caller-computed hash: that of intern_hash (after
+ * intern_prefetch, for a batch of keys), or one that forces collisions,
+ * in tests. It must always be the same for equal keys. The _ref variant
+ * does not copy a new key: the table keeps key itself, which must stay
+ * valid and unchanged as long as the table is used (a mapped file); such
+ * a key has no NUL after it.
  */
 uint32_t intern_put_hashed(struct intern *t, const void *key, size_t n,
     uint64_t hash);
@@ -80,7 +77,7 @@ uint32_t intern_find(const struct intern *t, const void *key, size_t n);
 
 /*
  * The key of id (valid until intern_release); key.p[key.n] == '\0' unless
- * it came from intern_put_ref or intern_put_from.
+ * it came from intern_put_hashed_ref or intern_put_from.
  */
 static inline struct slice
 intern_key(const struct intern *t, uint32_t id)
